@@ -1,0 +1,174 @@
+import type { DType } from './tensor.js';
+import type { PadMode, Window2d } from './geometry.js';
+
+/** Opaque handle a backend gives for one buffer of tensor data. */
+export type DataId = object;
+
+/** Every op of the interface. A backend lists the ones it implements in `capabilities`. */
+export const OP_NAMES = [
+  'gemm',
+  'im2col',
+  'col2im',
+  'conv2d',
+  'conv2dBackward',
+  'maxpool2d',
+  'maxpool2dBackward',
+  'sgd',
+  'relu',
+  'reluBackward',
+  'softmaxCrossEntropy',
+  'softmaxCrossEntropyBackward',
+] as const;
+export type OpName = (typeof OP_NAMES)[number];
+
+/** C = alpha * op(A) * op(B) + beta * C0 + bias (bias of length n added to every row). */
+export interface GemmParams {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  beta: number;
+}
+
+/** im2col / col2im over a batch of N images of C channels. */
+export interface Im2colParams extends Window2d {
+  N: number;
+  C: number;
+  padMode: PadMode;
+}
+
+export interface Conv2dParams extends Window2d {
+  N: number;
+  C: number;
+  K: number;
+  groups: number;
+  padMode: PadMode;
+  /** true convolution: the kernel flipped in both spatial axes. */
+  flip: boolean;
+}
+
+export interface Conv2dBackwardWants {
+  dx: boolean;
+  dw: boolean;
+  db: boolean;
+}
+
+export interface Conv2dBackwardResult {
+  dx?: DataId;
+  dw?: DataId;
+  db?: DataId;
+}
+
+/** Max pooling. Positions outside the image are skipped, never padded with a value. */
+export interface MaxPool2dParams extends Window2d {
+  N: number;
+  C: number;
+}
+
+export interface SgdParams {
+  size: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export interface SoftmaxXentParams {
+  /** batch rows */
+  n: number;
+  /** classes */
+  classes: number;
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What a backend reports of its memory; `tensors` is data ids alive in the backend. */
+export interface BackendMemory {
+  dataIds: number;
+  bytes?: number;
+  textures?: number;
+  buffers?: number;
+  [key: string]: number | undefined;
+}
+
+/** Tolerance a backend claims against the float64 reference (CONVENTIONS.md, "Tolerances"). */
+export interface Precision {
+  atol: number;
+  rtol: number;
+}
+
+/**
+ * The contract between core and a backend. Core validates every argument and computes all
+ * geometry before calling a kernel; kernels may assume valid, live, same-backend inputs and
+ * must allocate their outputs fresh (except `sgd`, which updates w and v in place).
+ *
+ * Kernels get data ids and normalized parameters only; output shapes are core's concern.
+ */
+export interface KernelBackend {
+  /** Registry name, e.g. 'js', 'workers', 'gpujs'. */
+  readonly name: string;
+  /**
+   * The engine inside the backend that executed (or will execute) kernels: e.g. 'js',
+   * 'worker_threads+sab', 'headlessgl', 'webgl2', 'webgpu', 'webasm'. Must reflect what really
+   * ran, never what was requested.
+   */
+  readonly engine: string;
+  readonly capabilities: ReadonlySet<OpName>;
+  readonly precision: Precision;
+
+  write(values: Float32Array | Int32Array, dtype: DType): DataId;
+  /** Allocates size elements set to zero. */
+  zeros(size: number, dtype: DType): DataId;
+  read(id: DataId): Promise<Float32Array | Int32Array>;
+  readSync?(id: DataId): Float32Array | Int32Array;
+  disposeData(id: DataId): void;
+  memory(): BackendMemory;
+  /** Frees everything the backend holds (workers, contexts). */
+  dispose(): MaybePromise<void>;
+
+  gemm?(a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): MaybePromise<DataId>;
+  im2col?(x: DataId, p: Im2colParams): MaybePromise<DataId>;
+  col2im?(cols: DataId, p: Im2colParams): MaybePromise<DataId>;
+  conv2d?(x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): MaybePromise<DataId>;
+  conv2dBackward?(
+    x: DataId,
+    w: DataId,
+    dy: DataId,
+    p: Conv2dParams,
+    wants: Conv2dBackwardWants,
+  ): MaybePromise<Conv2dBackwardResult>;
+  maxpool2d?(x: DataId, p: MaxPool2dParams): MaybePromise<{ y: DataId; indices: DataId }>;
+  maxpool2dBackward?(dy: DataId, indices: DataId, p: MaxPool2dParams): MaybePromise<DataId>;
+  /** In place: v = m*v + g + lambda*w; w = w - lr*v. */
+  sgd?(w: DataId, g: DataId, v: DataId, p: SgdParams): MaybePromise<void>;
+  relu?(x: DataId, size: number): MaybePromise<DataId>;
+  /** dx = dy where x > 0, else 0. */
+  reluBackward?(x: DataId, dy: DataId, size: number): MaybePromise<DataId>;
+  /** Row softmax of logits [n, classes] and the mean cross-entropy against int32 labels. */
+  softmaxCrossEntropy?(
+    logits: DataId,
+    labels: DataId,
+    p: SoftmaxXentParams,
+  ): MaybePromise<{ loss: DataId; probs: DataId }>;
+  /** dlogits = (probs - onehot(labels)) / n. */
+  softmaxCrossEntropyBackward?(probs: DataId, labels: DataId, p: SoftmaxXentParams): MaybePromise<DataId>;
+}
+
+/** The result of a backend's availability probe. */
+export interface Probe {
+  available: boolean;
+  /** Why not, or which engine it would use. */
+  reason?: string;
+  /** Overrides the descriptor's priority for this platform (e.g. lower for a software renderer). */
+  priority?: number;
+}
+
+/** How a backend package makes itself known to a Registry. */
+export interface BackendDescriptor<Options = unknown> {
+  name: string;
+  /** Higher wins when picking automatically. js = 10, workers = 20, gpujs = 30 by default. */
+  priority: number;
+  probe(): MaybePromise<Probe | boolean>;
+  create(options?: Options): MaybePromise<KernelBackend>;
+}

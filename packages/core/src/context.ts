@@ -1,0 +1,664 @@
+import {
+  BackendExecutionError,
+  ConvkitError,
+  NotImplementedError,
+  ValidationError,
+  type ShapeMap,
+} from './errors.js';
+import { Tensor, sizeOf, MAX_ELEMENTS, type DType, type TensorTracker } from './tensor.js';
+import type {
+  Conv2dParams,
+  DataId,
+  GemmParams,
+  Im2colParams,
+  KernelBackend,
+  MaxPool2dParams,
+  OpName,
+  BackendMemory,
+} from './backend.js';
+import { registry as defaultRegistry, type Registry } from './registry.js';
+import type { PadMode, Padding, Window2d } from './geometry.js';
+import {
+  checkFinite,
+  checkOutputSize,
+  checkPadMode,
+  checkPositiveInt,
+  checkShapeEq,
+  checkTensor,
+  shapesOf,
+  windowGeometry,
+} from './validate.js';
+
+type Pair = number | readonly [number, number];
+
+export interface ConvOptions {
+  /** default 1 */
+  stride?: Pair;
+  /** default 'same' (the course's centring; see CONVENTIONS.md) */
+  padding?: Padding;
+  /** default 1 */
+  dilation?: Pair;
+  /** default 1; C and K must both divide by it. groups = C is depthwise. */
+  groups?: number;
+  /** value of padded positions: default 'zeros' */
+  padMode?: PadMode;
+  /** true convolution (kernel flipped in both axes) instead of cross-correlation; default false */
+  flip?: boolean;
+}
+
+export interface Conv2dOptions extends ConvOptions {
+  /** one value per output channel, shape [K] */
+  bias?: Tensor | null;
+}
+
+export interface Conv2dBackwardOptions extends ConvOptions {
+  /** which gradients to compute; default all three */
+  wants?: Partial<{ dx: boolean; dw: boolean; db: boolean }>;
+}
+
+export interface Conv1dOptions {
+  stride?: number;
+  /** 'same', 'valid', n (both sides) or [left, right] */
+  padding?: 'same' | 'valid' | number | readonly [number, number];
+  dilation?: number;
+  groups?: number;
+  padMode?: PadMode;
+  flip?: boolean;
+  bias?: Tensor | null;
+}
+
+export interface Im2colOptions {
+  kernel: Pair;
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+  padMode?: PadMode;
+}
+
+export interface Col2imOptions extends Im2colOptions {
+  /** [N, C, H, W] of the image the columns came from */
+  inputShape: readonly [number, number, number, number];
+}
+
+export interface MaxPoolOptions {
+  kernel: Pair;
+  /** default: the kernel size */
+  stride?: Pair;
+  /** default 'same' (the course's centring). Outside positions are skipped, never padded. */
+  padding?: Padding;
+  /** ceil instead of floor for the output size; 'valid' or explicit padding only */
+  ceilMode?: boolean;
+}
+
+export interface MaxPoolBackwardOptions extends MaxPoolOptions {
+  /** [N, C, H, W] of the pooled input */
+  inputShape: readonly [number, number, number, number];
+}
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  /** default 1 */
+  alpha?: number;
+  /** default 0; needs c */
+  beta?: number;
+  /** [m, n], scaled by beta and added */
+  c?: Tensor | null;
+  /** [n], added to every row */
+  bias?: Tensor | null;
+}
+
+export interface SgdOptions {
+  lr: number;
+  /** default 0 */
+  momentum?: number;
+  /** default 0 (use 0 for biases) */
+  weightDecay?: number;
+}
+
+/** The op that ran last: which backend, and which engine inside it. */
+export interface RunRecord {
+  op: string;
+  backend: string;
+  engine: string;
+}
+
+export interface ContextOptions {
+  /** backend name, or 'auto' (default) for the best available */
+  backend?: string;
+  registry?: Registry;
+  /** passed to the backend's create() */
+  backendOptions?: unknown;
+}
+
+const toPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/**
+ * The op interface. Every op validates all arguments (in core, before the backend sees them),
+ * computes the geometry, runs the backend's kernel and wraps the outputs in Tensors.
+ */
+export class Context implements TensorTracker {
+  readonly backend: KernelBackend;
+  #refs = new Map<DataId, number>();
+  #live = new Set<Tensor>();
+  #lastRun: RunRecord | null = null;
+  #disposed = false;
+
+  constructor(backend: KernelBackend) {
+    this.backend = backend;
+  }
+
+  /** Name of the backend this context runs on. */
+  get backendName(): string {
+    return this.backend.name;
+  }
+
+  /** The engine inside the backend that executes kernels (what really ran, e.g. 'headlessgl'). */
+  get engine(): string {
+    return this.backend.engine;
+  }
+
+  /** The last op that ran, with the backend and engine that executed it. */
+  get lastRun(): RunRecord | null {
+    return this.#lastRun;
+  }
+
+  supports(op: OpName): boolean {
+    return this.backend.capabilities.has(op);
+  }
+
+  // ---- TensorTracker -------------------------------------------------------------------
+  /** @internal */
+  retain(id: DataId): void {
+    this.#refs.set(id, (this.#refs.get(id) ?? 0) + 1);
+  }
+  /** @internal */
+  release(id: DataId): void {
+    const n = (this.#refs.get(id) ?? 0) - 1;
+    if (n > 0) {
+      this.#refs.set(id, n);
+    } else {
+      this.#refs.delete(id);
+      this.backend.disposeData(id);
+    }
+  }
+  /** @internal */
+  onCreate(t: Tensor): void {
+    this.#live.add(t);
+  }
+  /** @internal */
+  onDispose(t: Tensor): void {
+    this.#live.delete(t);
+  }
+
+  /** Live tensors of this context, and what the backend holds. */
+  memory(): { tensors: number; dataIds: number; backend: BackendMemory } {
+    return { tensors: this.#live.size, dataIds: this.#refs.size, backend: this.backend.memory() };
+  }
+
+  /** Disposes every live tensor and the backend. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const t of [...this.#live]) t.dispose();
+    await this.backend.dispose();
+  }
+
+  // ---- tensors -------------------------------------------------------------------------
+  /** A tensor from values (Float32Array, Int32Array or number[]) and a shape. */
+  tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
+    const op = 'tensor';
+    const shapes: ShapeMap = { shape };
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'shape', 'an array of integers >= 1', JSON.stringify(shape), shapes);
+    }
+    const n = sizeOf(shape);
+    if (n > MAX_ELEMENTS) checkOutputSize(op, shape, shapes);
+    let dt: DType;
+    let data: Float32Array | Int32Array;
+    if (values instanceof Float32Array) {
+      dt = dtype ?? 'float32';
+      if (dt !== 'float32') throw new ValidationError(op, 'values', `an Int32Array for dtype ${dt}`, 'a Float32Array', shapes);
+      data = values.slice();
+    } else if (values instanceof Int32Array) {
+      dt = dtype ?? 'int32';
+      if (dt !== 'int32') throw new ValidationError(op, 'values', `a Float32Array for dtype ${dt}`, 'an Int32Array', shapes);
+      data = values.slice();
+    } else if (Array.isArray(values)) {
+      dt = dtype ?? 'float32';
+      if (dt === 'int32' && values.some((v) => !Number.isInteger(v))) {
+        throw new ValidationError(op, 'values', 'integers for dtype int32', 'non-integer numbers', shapes);
+      }
+      data = dt === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+    } else {
+      const kind = (values as object)?.constructor?.name ?? typeof values;
+      throw new ValidationError(op, 'values', 'a Float32Array, an Int32Array or number[]', kind, shapes);
+    }
+    if (data.length !== n) {
+      throw new ValidationError(op, 'values', `${n} values for shape [${shape.join(', ')}]`, `${data.length} values`, shapes);
+    }
+    return this.#wrap('tensor', () => this.backend.write(data, dt), shape, dt);
+  }
+
+  zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    const op = 'zeros';
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'shape', 'an array of integers >= 1', JSON.stringify(shape), { shape });
+    }
+    checkOutputSize(op, shape, { shape });
+    return this.#wrap(op, () => this.backend.zeros(sizeOf(shape), dtype), shape, dtype);
+  }
+
+  #wrap(op: string, make: () => DataId, shape: readonly number[], dtype: DType): Tensor {
+    let id: DataId;
+    try {
+      id = make();
+    } catch (e) {
+      throw this.#execError(op, e);
+    }
+    return new Tensor(this.backend, id, shape, dtype, this);
+  }
+
+  #execError(op: string, e: unknown): Error {
+    if (e instanceof ConvkitError) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return new BackendExecutionError(op, this.backend.name, msg, { cause: e });
+  }
+
+  #require(op: OpName, shapes: ShapeMap): void {
+    if (this.#disposed) throw new ConvkitError(`${op}: the context was disposed`);
+    if (!this.backend.capabilities.has(op) || typeof (this.backend as any)[op] !== 'function') {
+      void shapes;
+      throw new NotImplementedError(op, this.backend.name);
+    }
+  }
+
+  async #run<T>(op: string, f: () => T | Promise<T>): Promise<T> {
+    try {
+      const r = await f();
+      this.#lastRun = { op, backend: this.backend.name, engine: this.backend.engine };
+      return r;
+    } catch (e) {
+      throw this.#execError(op, e);
+    }
+  }
+
+  #out(id: DataId, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return new Tensor(this.backend, id, shape, dtype, this);
+  }
+
+  // ---- gemm ----------------------------------------------------------------------------
+  /** C = alpha * op(A) op(B) + beta * c + bias. A is [m, k] ([k, m] with transA), B is [k, n] ([n, k] with transB). */
+  async gemm(a: Tensor, b: Tensor, o: GemmOptions = {}): Promise<Tensor> {
+    const op = 'gemm';
+    const shapes = shapesOf({ a, b, c: o.c, bias: o.bias });
+    this.#require(op, shapes);
+    const be = this.backend;
+    checkTensor(op, 'a', a, be, { dtype: 'float32', rank: 2 }, shapes);
+    checkTensor(op, 'b', b, be, { dtype: 'float32', rank: 2 }, shapes);
+    const transA = !!o.transA;
+    const transB = !!o.transB;
+    const [m, ka] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+    const [kb, n] = transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+    if (ka !== kb) {
+      throw new ValidationError(
+        op,
+        'b',
+        `inner dimension ${ka} (op(a) is [${m}, ${ka}])`,
+        `op(b) of [${kb}, ${n}]${transB ? ' (transB)' : ''}`,
+        shapes,
+      );
+    }
+    const alpha = checkFinite(op, 'alpha', o.alpha ?? 1, shapes);
+    const beta = checkFinite(op, 'beta', o.beta ?? 0, shapes);
+    if (o.c) {
+      checkTensor(op, 'c', o.c, be, { dtype: 'float32', rank: 2 }, shapes);
+      checkShapeEq(op, 'c', o.c, [m, n], shapes);
+    } else if (beta !== 0) {
+      throw new ValidationError(op, 'c', 'a tensor [m, n] when beta != 0', 'no c', shapes);
+    }
+    if (o.bias) {
+      checkTensor(op, 'bias', o.bias, be, { dtype: 'float32', rank: 1 }, shapes);
+      checkShapeEq(op, 'bias', o.bias, [n], shapes);
+    }
+    checkOutputSize(op, [m, n], shapes);
+    const p: GemmParams = { m, n, k: ka, transA, transB, alpha, beta: o.c ? beta : 0 };
+    const id = await this.#run(op, () => be.gemm!(a.dataId, b.dataId, o.c ? o.c.dataId : null, o.bias ? o.bias.dataId : null, p));
+    return this.#out(id, [m, n]);
+  }
+
+  // ---- im2col / col2im -----------------------------------------------------------------
+  #im2colParams(op: string, shape: readonly number[], o: Im2colOptions, shapes: ShapeMap): Im2colParams {
+    const [N, C, H, W] = shape as [number, number, number, number];
+    if (o === null || typeof o !== 'object' || o.kernel === undefined) {
+      throw new ValidationError(op, 'kernel', 'a kernel size (number or [kH, kW])', String(o?.kernel), shapes);
+    }
+    const padMode = checkPadMode(op, o.padMode, shapes);
+    const g = windowGeometry(op, H, W, { ...o, kernel: toPair(o.kernel) }, shapes, padMode);
+    return { ...g, N, C, padMode };
+  }
+
+  /** Columns [N, C*kH*kW, outH*outW] of every window (CONVENTIONS.md, im2col). */
+  async im2col(x: Tensor, o: Im2colOptions): Promise<Tensor> {
+    const op = 'im2col';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const p = this.#im2colParams(op, x.shape, o, shapes);
+    const shape = checkOutputSize(op, [p.N, p.C * p.kH * p.kW, p.outH * p.outW], shapes);
+    const id = await this.#run(op, () => this.backend.im2col!(x.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  /** The adjoint of im2col: sums columns back into a zeroed [N, C, H, W] image. */
+  async col2im(cols: Tensor, o: Col2imOptions): Promise<Tensor> {
+    const op = 'col2im';
+    const shapes = shapesOf({ cols });
+    this.#require(op, shapes);
+    checkTensor(op, 'cols', cols, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const inShape = o?.inputShape;
+    if (!Array.isArray(inShape) || inShape.length !== 4 || inShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', JSON.stringify(inShape), shapes);
+    }
+    shapes.inputShape = inShape;
+    const p = this.#im2colParams(op, inShape, o, shapes);
+    checkShapeEq(op, 'cols', cols, [p.N, p.C * p.kH * p.kW, p.outH * p.outW], shapes);
+    const shape = checkOutputSize(op, inShape, shapes);
+    const id = await this.#run(op, () => this.backend.col2im!(cols.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  // ---- conv ----------------------------------------------------------------------------
+  #convParams(op: string, x: Tensor, w: Tensor, o: ConvOptions, shapes: ShapeMap): Conv2dParams {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [K, Cg, R, S] = w.shape as [number, number, number, number];
+    const groups = checkPositiveInt(op, 'groups', o.groups ?? 1, shapes);
+    if (C % groups !== 0 || K % groups !== 0) {
+      throw new ValidationError(op, 'groups', `a divisor of both C=${C} and K=${K}`, String(groups), shapes);
+    }
+    if (Cg !== C / groups) {
+      throw new ValidationError(
+        op,
+        'w',
+        `w of shape [K, C/groups = ${C / groups}, kH, kW] for x with C=${C} and groups=${groups}`,
+        `[${w.shape.join(', ')}]`,
+        shapes,
+      );
+    }
+    const padMode = checkPadMode(op, o.padMode, shapes);
+    const g = windowGeometry(op, H, W, { kernel: [R, S], stride: o.stride, dilation: o.dilation, padding: o.padding }, shapes, padMode);
+    return { ...g, N, C, K, groups, padMode, flip: !!o.flip };
+  }
+
+  /** y = conv(x, w) + bias. x [N, C, H, W], w [K, C/groups, kH, kW], bias [K] -> y [N, K, outH, outW]. */
+  async conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Promise<Tensor> {
+    const op = 'conv2d';
+    const shapes = shapesOf({ x, w, bias: o.bias });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const p = this.#convParams(op, x, w, o, shapes);
+    if (o.bias) {
+      checkTensor(op, 'bias', o.bias, this.backend, { dtype: 'float32', rank: 1 }, shapes);
+      checkShapeEq(op, 'bias', o.bias, [p.K], shapes);
+    }
+    const shape = checkOutputSize(op, [p.N, p.K, p.outH, p.outW], shapes);
+    const id = await this.#run(op, () => this.backend.conv2d!(x.dataId, w.dataId, o.bias ? o.bias.dataId : null, p));
+    return this.#out(id, shape);
+  }
+
+  /** Gradients of conv2d given dL/dy: dx [N,C,H,W], dw [K,C/g,kH,kW], db [K]. */
+  async conv2dBackward(
+    x: Tensor,
+    w: Tensor,
+    dy: Tensor,
+    o: Conv2dBackwardOptions = {},
+  ): Promise<{ dx?: Tensor; dw?: Tensor; db?: Tensor }> {
+    const op = 'conv2dBackward';
+    const shapes = shapesOf({ x, w, dy });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const p = this.#convParams(op, x, w, o, shapes);
+    checkShapeEq(op, 'dy', dy, [p.N, p.K, p.outH, p.outW], shapes);
+    const wants = { dx: o.wants?.dx ?? true, dw: o.wants?.dw ?? true, db: o.wants?.db ?? true };
+    const r = await this.#run(op, () => this.backend.conv2dBackward!(x.dataId, w.dataId, dy.dataId, p, wants));
+    return {
+      dx: r.dx ? this.#out(r.dx, x.shape) : undefined,
+      dw: r.dw ? this.#out(r.dw, w.shape) : undefined,
+      db: r.db ? this.#out(r.db, [p.K]) : undefined,
+    };
+  }
+
+  #conv1dAs2d(o: Conv1dOptions): ConvOptions {
+    const pad = o.padding ?? 'same';
+    let padding: Padding;
+    if (pad === 'same' || pad === 'valid') padding = pad;
+    else if (typeof pad === 'number') padding = [0, 0, pad, pad];
+    else if (Array.isArray(pad) && pad.length === 2) padding = [0, 0, pad[0]!, pad[1]!];
+    else padding = pad as unknown as Padding; // rejected by validation with its value
+    return {
+      stride: [1, o.stride ?? 1],
+      dilation: [1, o.dilation ?? 1],
+      padding,
+      groups: o.groups,
+      padMode: o.padMode,
+      flip: o.flip,
+    };
+  }
+
+  /** 1-D convolution: x [N, C, L], w [K, C/groups, kW] -> [N, K, outL]; the 2-D op with H = 1. */
+  async conv1d(x: Tensor, w: Tensor, o: Conv1dOptions = {}): Promise<Tensor> {
+    const op = 'conv1d';
+    const shapes = shapesOf({ x, w, bias: o.bias });
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
+    const w4 = w.reshape([w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]);
+    try {
+      const y = await this.conv2d(x4, w4, { ...this.#conv1dAs2d(o), bias: o.bias });
+      const y3 = y.reshape([y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+      y.dispose();
+      return y3;
+    } finally {
+      x4.dispose();
+      w4.dispose();
+    }
+  }
+
+  /** Gradients of conv1d. */
+  async conv1dBackward(
+    x: Tensor,
+    w: Tensor,
+    dy: Tensor,
+    o: Conv1dOptions & { wants?: Conv2dBackwardOptions['wants'] } = {},
+  ): Promise<{ dx?: Tensor; dw?: Tensor; db?: Tensor }> {
+    const op = 'conv1dBackward';
+    const shapes = shapesOf({ x, w, dy });
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const to4 = (t: Tensor) => t.reshape([t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
+    const [x4, w4, dy4] = [to4(x), to4(w), to4(dy)];
+    try {
+      const r = await this.conv2dBackward(x4, w4, dy4, { ...this.#conv1dAs2d(o), wants: o.wants });
+      const back = (t: Tensor | undefined, shape: readonly number[]) => {
+        if (!t) return undefined;
+        const t3 = t.reshape(shape);
+        t.dispose();
+        return t3;
+      };
+      return { dx: back(r.dx, x.shape), dw: back(r.dw, w.shape), db: r.db };
+    } finally {
+      x4.dispose();
+      w4.dispose();
+      dy4.dispose();
+    }
+  }
+
+  // ---- pooling -------------------------------------------------------------------------
+  #poolParams(op: string, shape: readonly number[], o: MaxPoolOptions, shapes: ShapeMap): MaxPool2dParams {
+    const [N, C, H, W] = shape as [number, number, number, number];
+    if (o === null || typeof o !== 'object' || o.kernel === undefined) {
+      throw new ValidationError(op, 'kernel', 'a kernel size (number or [kH, kW])', String(o?.kernel), shapes);
+    }
+    const kernel = toPair(o.kernel);
+    const g: Window2d = windowGeometry(
+      op,
+      H,
+      W,
+      { kernel, stride: o.stride ?? kernel, padding: o.padding, ceilMode: o.ceilMode },
+      shapes,
+    );
+    return { ...g, N, C };
+  }
+
+  /** Max over each window: y [N, C, outH, outW] and int32 flat indices into x of each max. */
+  async maxpool2d(x: Tensor, o: MaxPoolOptions): Promise<{ y: Tensor; indices: Tensor<'int32'> }> {
+    const op = 'maxpool2d';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const p = this.#poolParams(op, x.shape, o, shapes);
+    const shape = checkOutputSize(op, [p.N, p.C, p.outH, p.outW], shapes);
+    const r = await this.#run(op, () => this.backend.maxpool2d!(x.dataId, p));
+    return { y: this.#out(r.y, shape), indices: this.#out(r.indices, shape, 'int32') as Tensor<'int32'> };
+  }
+
+  /** dx [inputShape], zero but dx[indices[o]] += dy[o]. */
+  async maxpool2dBackward(dy: Tensor, indices: Tensor, o: MaxPoolBackwardOptions): Promise<Tensor> {
+    const op = 'maxpool2dBackward';
+    const shapes = shapesOf({ dy, indices });
+    this.#require(op, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'indices', indices, this.backend, { dtype: 'int32', rank: 4 }, shapes);
+    const inShape = o?.inputShape;
+    if (!Array.isArray(inShape) || inShape.length !== 4 || inShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', JSON.stringify(inShape), shapes);
+    }
+    shapes.inputShape = inShape;
+    const p = this.#poolParams(op, inShape, o, shapes);
+    checkShapeEq(op, 'dy', dy, [p.N, p.C, p.outH, p.outW], shapes);
+    checkShapeEq(op, 'indices', indices, [p.N, p.C, p.outH, p.outW], shapes);
+    const shape = checkOutputSize(op, inShape, shapes);
+    const id = await this.#run(op, () => this.backend.maxpool2dBackward!(dy.dataId, indices.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  // ---- training --------------------------------------------------------------------------
+  /**
+   * One SGD step, in place: v = momentum*v + g + weightDecay*w; w = w - lr*v.
+   * (PyTorch SGD with dampening 0.) w, g and v share a shape; v starts at zero.
+   */
+  async sgd(w: Tensor, g: Tensor, v: Tensor, o: SgdOptions): Promise<void> {
+    const op = 'sgd';
+    const shapes = shapesOf({ w, g, v });
+    this.#require(op, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'g', g, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'v', v, this.backend, { dtype: 'float32' }, shapes);
+    checkShapeEq(op, 'g', g, w.shape, shapes);
+    checkShapeEq(op, 'v', v, w.shape, shapes);
+    if (w.dataId === v.dataId || w.dataId === g.dataId || g.dataId === v.dataId) {
+      throw new ValidationError(op, 'v', 'w, g and v in distinct storage', 'two arguments sharing storage', shapes);
+    }
+    const lr = checkFinite(op, 'lr', o?.lr, shapes, 0);
+    const momentum = checkFinite(op, 'momentum', o.momentum ?? 0, shapes, 0);
+    const weightDecay = checkFinite(op, 'weightDecay', o.weightDecay ?? 0, shapes, 0);
+    await this.#run(op, () => this.backend.sgd!(w.dataId, g.dataId, v.dataId, { size: w.size, lr, momentum, weightDecay }));
+  }
+
+  async relu(x: Tensor): Promise<Tensor> {
+    const op = 'relu';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32' }, shapes);
+    const id = await this.#run(op, () => this.backend.relu!(x.dataId, x.size));
+    return this.#out(id, x.shape);
+  }
+
+  /** dx = dy where x > 0, else 0. */
+  async reluBackward(x: Tensor, dy: Tensor): Promise<Tensor> {
+    const op = 'reluBackward';
+    const shapes = shapesOf({ x, dy });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32' }, shapes);
+    checkShapeEq(op, 'dy', dy, x.shape, shapes);
+    const id = await this.#run(op, () => this.backend.reluBackward!(x.dataId, dy.dataId, x.size));
+    return this.#out(id, x.shape);
+  }
+
+  #xentShapes(op: string, a: Tensor, aName: string, labels: Tensor, shapes: ShapeMap) {
+    checkTensor(op, aName, a, this.backend, { dtype: 'float32', rank: 2 }, shapes);
+    checkTensor(op, 'labels', labels, this.backend, { dtype: 'int32', rank: 1 }, shapes);
+    const [n, classes] = a.shape as [number, number];
+    checkShapeEq(op, 'labels', labels, [n], shapes);
+    return { n, classes };
+  }
+
+  /**
+   * Softmax of logits [n, classes] per row and the mean cross-entropy against int32 labels [n]
+   * (each in [0, classes)). Returns loss of shape [] and probs [n, classes].
+   */
+  async softmaxCrossEntropy(logits: Tensor, labels: Tensor): Promise<{ loss: Tensor; probs: Tensor }> {
+    const op = 'softmaxCrossEntropy';
+    const shapes = shapesOf({ logits, labels });
+    this.#require(op, shapes);
+    const p = this.#xentShapes(op, logits, 'logits', labels, shapes);
+    const r = await this.#run(op, () => this.backend.softmaxCrossEntropy!(logits.dataId, labels.dataId, p));
+    return { loss: this.#out(r.loss, []), probs: this.#out(r.probs, logits.shape) };
+  }
+
+  /** dlogits = (probs - onehot(labels)) / n. */
+  async softmaxCrossEntropyBackward(probs: Tensor, labels: Tensor): Promise<Tensor> {
+    const op = 'softmaxCrossEntropyBackward';
+    const shapes = shapesOf({ probs, labels });
+    this.#require(op, shapes);
+    const p = this.#xentShapes(op, probs, 'probs', labels, shapes);
+    const id = await this.#run(op, () => this.backend.softmaxCrossEntropyBackward!(probs.dataId, labels.dataId, p));
+    return this.#out(id, probs.shape);
+  }
+
+  // ---- dense (composed from gemm on the same backend) -------------------------------------
+  /** y = x w + b: x [n, in], w [in, out], b [out]. */
+  async dense(x: Tensor, w: Tensor, b?: Tensor | null): Promise<Tensor> {
+    const y = await this.gemm(x, w, { bias: b ?? null });
+    this.#lastRun = { op: 'dense', backend: this.backend.name, engine: this.backend.engine };
+    return y;
+  }
+
+  /** dx = dy w^T, dw = x^T dy, db = column sums of dy. */
+  async denseBackward(x: Tensor, w: Tensor, dy: Tensor): Promise<{ dx: Tensor; dw: Tensor; db: Tensor }> {
+    const op = 'denseBackward';
+    const shapes = shapesOf({ x, w, dy });
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 2 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 2 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 2 }, shapes);
+    if (w.shape[0] !== x.shape[1]) {
+      throw new ValidationError(op, 'w', `[${x.shape[1]}, out] for x of ${x.shape[1]} features`, `[${w.shape.join(', ')}]`, shapes);
+    }
+    checkShapeEq(op, 'dy', dy, [x.shape[0]!, w.shape[1]!], shapes);
+    const ones = this.tensor(new Float32Array(x.shape[0]!).fill(1), [1, x.shape[0]!]);
+    try {
+      const dx = await this.gemm(dy, w, { transB: true });
+      const dw = await this.gemm(x, dy, { transA: true });
+      const db2 = await this.gemm(ones, dy);
+      const db = db2.reshape([w.shape[1]!]);
+      db2.dispose();
+      this.#lastRun = { op, backend: this.backend.name, engine: this.backend.engine };
+      return { dx, dw, db };
+    } finally {
+      ones.dispose();
+    }
+  }
+}
+
+/** Creates a context on the named backend, or on the best available one ('auto'). */
+export async function createContext(opts: ContextOptions | string = {}): Promise<Context> {
+  const o: ContextOptions = typeof opts === 'string' ? { backend: opts } : opts;
+  const reg = o.registry ?? defaultRegistry;
+  const backend = await reg.create(o.backend ?? 'auto', o.backendOptions);
+  return new Context(backend);
+}

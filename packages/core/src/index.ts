@@ -1,0 +1,7 @@
+export * from './errors.js';
+export { Tensor, sizeOf, MAX_ELEMENTS, type DType, type TypedArrayFor, type TensorTracker } from './tensor.js';
+export * from './geometry.js';
+export * from './backend.js';
+export { Registry, registry, type ProbeReport } from './registry.js';
+export * from './context.js';
+export { checkTensor, checkShapeEq, windowGeometry, shapesOf, type WindowOptions } from './validate.js';
