@@ -1,4 +1,4 @@
-import { ShapeOverflowError, ValidationError, BackendMismatchError, type ShapeMap } from './errors.js';
+import { ShapeOverflowError, ValidationError, BackendMismatchError, DisposedTensorError, type ShapeMap } from './errors.js';
 import { MAX_ELEMENTS, sizeOf, type DType, type Tensor } from './tensor.js';
 import type { KernelBackend } from './backend.js';
 import { axisGeometry, pair, PAD_MODES, type PadMode, type Padding, type Window2d } from './geometry.js';
@@ -29,7 +29,10 @@ export function checkTensor(
   if (t === null || t === undefined || typeof t !== 'object' || !('dataId' in t)) {
     throw new ValidationError(op, arg, 'a Tensor', String(t), shapes);
   }
-  t.assertLive(op, arg);
+  if (t.isDisposed) {
+    // every tensor argument's shape in the message, not only the disposed one's
+    throw new DisposedTensorError(op, arg, 'a live tensor', `tensor #${t.id} after dispose()`, shapes);
+  }
   if (t.backend !== backend) {
     throw new BackendMismatchError(
       op,

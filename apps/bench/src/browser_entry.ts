@@ -1,0 +1,72 @@
+/**
+ * The browser half's page code (bundled by browser.ts with esbuild together with every backend
+ * package found): the same workloads, checks and timing as in Node, on the convkit backends that
+ * exist in a browser (gpu.js webgl2 / webgpu / webasm, Web Workers with SharedArrayBuffer, js) and
+ * on tfjs-backend-wasm with threads (the page is cross-origin isolated).
+ */
+import type { BackendDescriptor } from '@convkit/core';
+import { runBench, type RowResult } from './bench.js';
+import { fullWorkloads, quickWorkloads } from './workloads.js';
+import { implsFromDescriptors } from './convkit_impl.js';
+import { loadTf, tfjsImpls } from './tfjs.js';
+import type { Impl } from './impl.js';
+
+export interface BrowserConfig {
+  quick: boolean;
+  reps: number;
+  warmup: number;
+  samples: number;
+  only?: string;
+  impl?: string;
+  rowBudget?: number;
+}
+
+function isDescriptor(v: unknown): v is BackendDescriptor {
+  return !!v && typeof v === 'object' && typeof (v as BackendDescriptor).name === 'string' && typeof (v as BackendDescriptor).probe === 'function' && typeof (v as BackendDescriptor).create === 'function';
+}
+
+export async function benchInBrowser(
+  cfg: BrowserConfig,
+  modules: Record<string, unknown>[],
+): Promise<{ rows: RowResult[]; skipped: { impl: string; reason: string }[]; notes: string[]; userAgent: string }> {
+  const log = (s: string) => console.log(`[bench] ${s}`);
+  const descs: BackendDescriptor[] = [];
+  const seen = new Set<string>();
+  for (const m of modules) for (const v of Object.values(m)) if (isDescriptor(v) && !seen.has(v.name)) (seen.add(v.name), descs.push(v));
+  const skipped: { impl: string; reason: string }[] = [];
+  const impls: Impl[] = [];
+  for (const r of await implsFromDescriptors(descs, 'browser', log)) {
+    if (r.impl) impls.push(r.impl);
+    else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
+  }
+  const threads = (globalThis as { __realCores?: number }).__realCores || navigator.hardwareConcurrency || 2;
+  for (const r of await tfjsImpls({ cpu: false, wasmPaths: '/tfjs/', threads, suffix: '@chromium' })) {
+    if (r.impl) impls.push(r.impl);
+    else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
+  }
+  try {
+    const tf = await loadTf();
+    log(`tfjs flags: IS_NODE=${tf.env().getBool('IS_NODE')} WASM_HAS_SIMD_SUPPORT=${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')} WASM_HAS_MULTITHREAD_SUPPORT=${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')} crossOriginIsolated=${(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated}`);
+  } catch (e) {
+    log(`tfjs flags: ${e}`);
+  }
+  const only = cfg.only ? new RegExp(cfg.only) : null;
+  const implRe = cfg.impl ? new RegExp(cfg.impl) : null;
+  const workloads = (cfg.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !only || only.test(w.id));
+  const selected = impls.filter((i) => !implRe || implRe.test(i.id));
+  log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
+  const rows = await runBench(workloads, selected, {
+    quick: cfg.quick,
+    reps: cfg.reps,
+    warmup: cfg.warmup,
+    samples: cfg.samples,
+    rowBudget: cfg.rowBudget,
+    onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),
+    log,
+  });
+  for (const i of impls) await i.dispose();
+  const notes = [
+    `browser half: ${navigator.userAgent}, crossOriginIsolated=${(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated}, hardwareConcurrency=${threads}; WebGL2/WebGPU run on SwiftShader (software, no GPU here).`,
+  ];
+  return { rows, skipped, notes, userAgent: navigator.userAgent };
+}

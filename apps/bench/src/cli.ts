@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * pnpm bench [--quick] [--reps N] [--warmup N] [--samples N] [--only REGEX] [--impl REGEX]
+ *            [--no-peers] [--no-browser] [--out DIR] [--json FILE]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBench, addRatios, type RowResult } from './bench.js';
+import { machineInfo } from './machine.js';
+import { convkitImpls } from './convkit.js';
+import { tfjsImpls, tfjsThreadedImpl } from './tfjs.js';
+import { ortImpl } from './ort.js';
+import { fullWorkloads, quickWorkloads } from './workloads.js';
+import { html, machineLine, table, type Report } from './report.js';
+import { makeProgress } from './progress.js';
+import type { Impl } from './impl.js';
+
+interface Args {
+  quick: boolean;
+  reps: number;
+  warmup: number;
+  samples: number;
+  only?: RegExp;
+  impl?: RegExp;
+  peers: boolean;
+  browser: boolean;
+  out: string;
+  json?: string;
+  rowBudget: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { quick: false, reps: 7, warmup: 1, samples: 256, peers: true, browser: true, rowBudget: 60, out: path.resolve(here, '../results') };
+  const args = argv.filter((x) => x !== '--');
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i]!;
+    const v = () => {
+      const x = args[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--quick') a.quick = true;
+    else if (k === '--reps') a.reps = Number(v());
+    else if (k === '--warmup') a.warmup = Number(v());
+    else if (k === '--samples') a.samples = Number(v());
+    else if (k === '--only') a.only = new RegExp(v());
+    else if (k === '--impl') a.impl = new RegExp(v());
+    else if (k === '--row-budget') a.rowBudget = Number(v());
+    else if (k === '--no-peers') a.peers = false;
+    else if (k === '--no-browser') a.browser = false;
+    else if (k === '--out') a.out = path.resolve(v());
+    else if (k === '--json') a.json = path.resolve(v());
+    else if (k === '--help' || k === '-h') {
+      console.log('usage: pnpm bench [--quick] [--reps N>=7] [--warmup N] [--samples N] [--only REGEX] [--impl REGEX] [--row-budget S] [--no-peers] [--no-browser] [--out DIR] [--json FILE]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k}`);
+  }
+  if (!a.quick && !(a.reps >= 7)) throw new Error('--reps must be at least 7');
+  return a;
+}
+
+/** headless-gl needs an X display: re-run under xvfb-run when there is none (and it exists). */
+function maybeXvfb(): void {
+  if (process.env.DISPLAY || process.env.CONVKIT_BENCH_XVFB || process.platform !== 'linux') return;
+  const which = spawnSync('sh', ['-c', 'command -v xvfb-run'], { encoding: 'utf8' });
+  if (which.status !== 0) return;
+  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, CONVKIT_BENCH_XVFB: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  maybeXvfb();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const machine = machineInfo();
+  log(`convkit bench (${args.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
+
+  const skipped: Report['skipped'] = [];
+  const notes: string[] = [];
+  const impls: Impl[] = [];
+  for (const r of await convkitImpls(log)) {
+    if (r.impl) impls.push(r.impl);
+    else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
+  }
+  if (process.env.CONVKIT_BENCH_XVFB) notes.push('ran under xvfb-run (an X display for headless-gl; Mesa software GL, no GPU on this machine)');
+  if (args.peers) {
+    const threads = os.availableParallelism();
+    const peers = [...(await tfjsImpls()), await tfjsThreadedImpl(threads), await ortImpl(threads)];
+    for (const r of peers) {
+      if (r.impl) impls.push(r.impl);
+      else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
+    }
+    notes.push('tfjs rows get their inputs in NHWC/HWIO (their native layout), converted once at setup, never timed; outputs are checked through the same index map.');
+    notes.push(`onnxruntime-node: CPU execution provider, intraOpNumThreads ${threads}; one hand-written ONNX node per workload (Conv, MaxPool, MatMul).`);
+  }
+  const selected = impls.filter((i) => !args.impl || args.impl.test(i.id));
+  const workloads = (args.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !args.only || args.only.test(w.id));
+  for (const s of skipped) log(`not run: ${s.impl}: ${s.reason}`);
+  log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
+
+  const progress = makeProgress();
+  let rows: RowResult[] = [];
+  try {
+    rows = await runBench(workloads, selected, {
+      quick: args.quick,
+      reps: args.reps,
+      warmup: args.quick ? 0 : args.warmup,
+      samples: args.samples,
+      rowBudget: args.rowBudget,
+      onProgress: progress.update,
+      log: progress.log,
+    });
+  } finally {
+    progress.stop();
+    for (const i of impls) await i.dispose();
+  }
+
+  if (args.browser) {
+    try {
+      const { runBrowser } = await import('./browser.js');
+      const b = await runBrowser({ quick: args.quick, rowBudget: args.rowBudget, reps: args.reps, warmup: args.quick ? 0 : args.warmup, samples: args.samples, only: args.only, impl: args.impl, log });
+      rows.push(...b.rows);
+      skipped.push(...b.skipped);
+      notes.push(...b.notes);
+      addRatios(rows);
+    } catch (e) {
+      skipped.push({ impl: 'browser (headless Chromium)', reason: (e as Error).message.split('\n')[0]! });
+    }
+  }
+  // group rows by workload in the order of the workloads
+  const order = new Map(workloads.map((w, i) => [w.id, i]));
+  rows.sort((a, b) => (order.get(a.workload) ?? 99) - (order.get(b.workload) ?? 99));
+
+  machine.loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  const report: Report = {
+    tool: 'convkit-bench',
+    mode: args.quick ? 'quick' : 'full',
+    machine,
+    settings: { reps: args.reps, warmup: args.warmup, samples: args.samples },
+    skipped,
+    notes,
+    rows,
+  };
+  console.log(`\nconvkit bench, ${report.mode} mode. Machine: ${machineLine(machine)}\n`);
+  console.log(table(report));
+  if (skipped.length) {
+    console.log('\nnot run here:');
+    for (const s of skipped) console.log(`  ${s.impl}: ${s.reason}`);
+  }
+  mkdirSync(args.out, { recursive: true });
+  const stamp = machine.date.replace(/[:.]/g, '-');
+  const base = path.join(args.out, `bench-${report.mode}-${stamp}`);
+  writeFileSync(`${base}.json`, JSON.stringify(report, null, 2));
+  writeFileSync(`${base}.html`, html(report));
+  writeFileSync(path.join(args.out, `latest-${report.mode}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(path.join(args.out, `latest-${report.mode}.html`), html(report));
+  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+  console.log(`\nreport: ${base}.html\njson:   ${base}.json`);
+
+  const bad = rows.filter((r) => r.status === 'mismatch' || r.status === 'error');
+  const passed = rows.filter((r) => r.status === 'ok' || r.status === 'checked' || r.status === 'too-slow').length;
+  console.log(`\n${passed} passed, ${bad.length} failed, ${rows.length - passed - bad.length} skipped`);
+  if (bad.length) {
+    console.error(`\n${bad.length} row(s) failed:`);
+    for (const r of bad) console.error(`  ${r.workload} on ${r.impl}: ${r.status}: ${r.reason}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(2);
+  },
+);
+void existsSync;

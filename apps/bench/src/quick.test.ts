@@ -1,0 +1,47 @@
+/**
+ * Runs `bench --quick` as CI does (a child process on the built dist: every backend found, every
+ * peer, the browser half when Chromium is there) and asserts that every row passed its check.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.resolve(here, '../dist/cli.js');
+
+describe('bench --quick', () => {
+  it('checks every workload on every implementation and all pass', () => {
+    expect(existsSync(cli), `${cli} (run the build first)`).toBe(true);
+    const out = mkdtempSync(path.join(tmpdir(), 'convkit-bench-'));
+    const json = path.join(out, 'quick.json');
+    const r = spawnSync(process.execPath, [cli, '--quick', '--out', out, '--json', json], { encoding: 'utf8', timeout: 140_000 });
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const failed = report.rows.filter((x: { status: string }) => x.status === 'mismatch' || x.status === 'error');
+    expect(failed, r.stdout + r.stderr).toEqual([]);
+    expect(r.status, r.stderr).toBe(0);
+    const workloads = new Set(report.rows.map((x: { workload: string }) => x.workload));
+    expect([...workloads].sort()).toEqual(['conv-A', 'conv-A-bwd', 'conv-B', 'conv-C', 'conv-D', 'gemm', 'maxpool', 'train']);
+    // convkit:js runs and passes every workload; the peers run what they have
+    for (const w of workloads) {
+      const js = report.rows.find((x: { workload: string; impl: string }) => x.workload === w && x.impl === 'convkit:js');
+      expect(js?.status, `${w} on convkit:js`).toBe('checked');
+      expect(js.check.checked).toBeGreaterThan(0);
+    }
+    const checkedPeers = new Set(report.rows.filter((x: { group: string; status: string }) => x.group === 'peer' && x.status === 'checked').map((x: { impl: string }) => x.impl));
+    expect([...checkedPeers]).toEqual(expect.arrayContaining(['tfjs:cpu', 'tfjs:wasm', 'onnxruntime:cpu']));
+    // the browser half ran where Chromium is installed (CI installs it: scripts/setup.sh)
+    if (existsSync(process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium')) {
+      const inBrowser = report.rows.filter((x: { impl: string; status: string }) => x.impl.endsWith('@chromium') && x.status === 'checked');
+      expect(inBrowser.length, JSON.stringify(report.skipped)).toBeGreaterThan(0);
+    }
+    expect(report.machine.cpu).toBeTruthy();
+    expect(report.machine.cores).toBeGreaterThan(0);
+    const html = readFileSync(path.join(out, 'latest-quick.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain(report.machine.cpu);
+    expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+});

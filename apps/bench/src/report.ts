@@ -1,0 +1,155 @@
+/** Terminal table, JSON and a self-contained HTML report (inline SVG bar chart per workload). */
+import type { RowResult } from './bench.js';
+import type { Machine } from './machine.js';
+
+export interface Report {
+  tool: string;
+  mode: 'full' | 'quick';
+  machine: Machine;
+  settings: { reps: number; warmup: number; samples: number };
+  /** implementations that were looked for but could not run here, with the reason */
+  skipped: { impl: string; reason: string }[];
+  notes: string[];
+  rows: RowResult[];
+}
+
+const f = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(d));
+const ms = (x: number | undefined) => (x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+function statusText(r: RowResult, quick: boolean): string {
+  switch (r.status) {
+    case 'ok':
+      return 'ok';
+    case 'checked':
+      return quick ? 'pass' : 'ok';
+    case 'mismatch':
+      return 'MISMATCH';
+    case 'error':
+      return 'ERROR';
+    case 'unsupported':
+      return 'n/a';
+    case 'too-slow':
+      return 'too slow';
+  }
+}
+
+/** Plain-text table (one block per workload). */
+export function table(rep: Report): string {
+  const quick = rep.mode === 'quick';
+  const head = quick
+    ? ['workload', 'implementation', 'engine', 'check', 'checked', 'worst err/bound', 'first ms', 'note']
+    : ['workload', 'implementation', 'engine', 'median', 'best', 'unit', 'vs js', 'vs best peer', 'first ms', 'median ms', 'check / note'];
+  const lines: string[][] = [];
+  for (const r of rep.rows) {
+    const worst = r.check?.worst ? f(r.check.worst.err / r.check.worst.bound, 3) : '';
+    const note = r.status === 'ok' || r.status === 'checked' ? (r.kind === 'train' ? (r.check?.note ?? '') : `${r.check?.checked ?? 0} pos ok`) : (r.reason ?? '');
+    if (quick) lines.push([r.workload, r.impl, r.engine, statusText(r, true), String(r.check?.checked ?? ''), worst, ms(r.firstMs), r.status === 'checked' ? '' : note]);
+    else
+      lines.push([
+        r.workload,
+        r.impl,
+        r.engine,
+        r.status === 'ok' ? f(r.rate) : statusText(r, false),
+        f(r.rateBest),
+        r.status === 'ok' ? r.unit : '',
+        r.vsJs !== undefined ? `${f(r.vsJs)}x` : '',
+        r.vsBestPeer !== undefined ? `${f(r.vsBestPeer)}x` : '',
+        ms(r.firstMs),
+        ms(r.medianMs),
+        note.length > 70 ? note.slice(0, 67) + '...' : note,
+      ]);
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const numeric = quick ? new Set([4, 5, 6]) : new Set([3, 4, 6, 7, 8, 9]);
+  const fmt = (l: string[]) => l.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [fmt(head), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let prev = '';
+  for (const l of lines) {
+    if (prev && l[0] !== prev) out.push('');
+    prev = l[0]!;
+    out.push(fmt(l));
+  }
+  return out.join('\n');
+}
+
+export function machineLine(m: Machine): string {
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (V8 ${m.v8}), ${m.platform}, load ${m.loadavg.join(' ')}${m.loadavgEnd ? ` (end ${m.loadavgEnd.join(' ')})` : ''}, ${m.date}${m.commit ? `, commit ${m.commit}` : ''}`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const COLORS: Record<string, string> = { convkit: '#2563eb', peer: '#9ca3af' };
+
+function chart(rows: RowResult[]): string {
+  const timed = rows.filter((r) => r.status === 'ok');
+  const untimed = rows.filter((r) => r.status !== 'ok');
+  const all = [...timed.sort((a, b) => b.rate! - a.rate!), ...untimed];
+  const max = Math.max(1e-9, ...timed.map((r) => r.rateBest ?? r.rate!));
+  const rowH = 26;
+  const labelW = 250;
+  const barW = 520;
+  const h = all.length * rowH + 30;
+  const unit = rows[0]?.unit ?? '';
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 190}" height="${h}" role="img" aria-label="${esc(rows[0]?.title ?? '')}">`];
+  all.forEach((r, i) => {
+    const y = i * rowH + 4;
+    parts.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end" font-size="13">${esc(r.impl)}</text>`);
+    if (r.status === 'ok') {
+      const w = (r.rate! / max) * barW;
+      const wb = ((r.rateBest ?? r.rate!) / max) * barW;
+      parts.push(`<rect x="${labelW}" y="${y + 3}" width="${wb.toFixed(1)}" height="18" fill="${COLORS[r.group]}" opacity="0.3"><title>best ${f(r.rateBest)} ${unit}</title></rect>`);
+      parts.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="18" fill="${COLORS[r.group]}"><title>median ${f(r.rate)} ${unit}</title></rect>`);
+      const ratio = r.vsJs !== undefined && r.impl !== 'convkit:js' ? ` (${f(r.vsJs)}x js)` : '';
+      parts.push(`<text x="${labelW + wb + 6}" y="${y + 16}" font-size="12">${f(r.rate)} ${unit}${ratio}</text>`);
+    } else {
+      const color = r.status === 'mismatch' || r.status === 'error' ? '#dc2626' : '#6b7280';
+      const t = r.status === 'checked' ? 'correct (quick mode, not timed)' : `${r.status}: ${r.reason ?? ''}`;
+      parts.push(`<text x="${labelW}" y="${y + 16}" font-size="12" fill="${color}">${esc(t.length > 95 ? t.slice(0, 92) + '...' : t)}</text>`);
+    }
+  });
+  parts.push(`<text x="${labelW}" y="${h - 6}" font-size="11" fill="#6b7280">bar: median ${unit}; light bar: best of the timed runs; blue: convkit, grey: peers</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function html(rep: Report): string {
+  const m = rep.machine;
+  const byW = new Map<string, RowResult[]>();
+  for (const r of rep.rows) byW.set(r.workload, [...(byW.get(r.workload) ?? []), r]);
+  const sections = [...byW.values()].map((rs) => {
+    const trs = rs
+      .map((r) => {
+        const st = r.status === 'ok' || r.status === 'checked' ? 'ok' : r.status;
+        const cls = st === 'mismatch' || st === 'error' ? ' class="bad"' : '';
+        return `<tr${cls}><td>${esc(r.impl)}</td><td>${esc(r.engine)}</td><td>${esc(st)}</td><td class="n">${f(r.rate)}</td><td class="n">${f(r.rateBest)}</td><td class="n">${r.vsJs !== undefined ? f(r.vsJs) + 'x' : ''}</td><td class="n">${r.vsBestPeer !== undefined ? f(r.vsBestPeer) + 'x' : ''}</td><td class="n">${ms(r.firstMs)}</td><td class="n">${ms(r.medianMs)}</td><td class="n">${ms(r.minMs)}</td><td>${esc(r.status === 'ok' || r.status === 'checked' ? (r.check?.note ?? `${r.check?.checked} positions within tolerance`) : (r.reason ?? ''))}</td></tr>`;
+      })
+      .join('\n');
+    const r0 = rs[0]!;
+    const amount = r0.unit === 'GB/s' ? `${(r0.bytes / 1e6).toFixed(1)} MB moved per run` : `${(r0.flops / 1e9).toFixed(3)} GFLOP per run`;
+    return `<section><h2>${esc(r0.title)} <small>(${esc(r0.workload)}, ${amount})</small></h2>
+${chart(rs)}
+<table><thead><tr><th>implementation</th><th>engine</th><th>check</th><th>median ${r0.unit}</th><th>best ${r0.unit}</th><th>vs js</th><th>vs best peer</th><th>first call ms</th><th>median ms</th><th>min ms</th><th>check / note</th></tr></thead><tbody>
+${trs}
+</tbody></table></section>`;
+  });
+  const skipped = rep.skipped.length
+    ? `<h2>Not run here</h2><ul>${rep.skipped.map((s) => `<li><b>${esc(s.impl)}</b>: ${esc(s.reason)}</li>`).join('')}</ul>`
+    : '';
+  const notes = rep.notes.length ? `<h2>Notes</h2><ul>${rep.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>convkit benchmark (${rep.mode})</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",sans-serif;margin:24px;color:#111827;max-width:1200px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 6px} small{color:#6b7280;font-weight:normal}
+table{border-collapse:collapse;margin-top:6px;font-size:12.5px} th,td{border-bottom:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums} tr.bad td{color:#b91c1c} .machine{color:#374151}
+</style></head><body>
+<h1>convkit benchmark <small>${rep.mode} mode</small></h1>
+<p class="machine"><b>Machine:</b> ${esc(machineLine(m))}<br>
+<b>Method:</b> each result is first checked against float64 (sampled output positions of the big ones, computed directly from the definitions); a mismatch is reported instead of a number. ${rep.mode === 'full' ? `Then ${rep.settings.warmup} warm-up run(s) and ${rep.settings.reps} timed runs, read-back included; median and minimum shown, first call (compilation, plan building) apart.` : 'Quick mode: tiny sizes, correctness only, no speed claims.'}</p>
+${sections.join('\n')}
+${skipped}
+${notes}
+</body></html>
+`;
+}

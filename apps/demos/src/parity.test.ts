@@ -1,0 +1,71 @@
+/**
+ * Backend parity: with the same seed, the first CONVKIT_PARITY_STEPS (default 100) training losses
+ * on MNIST agree within 1e-3 relative between backend-js and every other backend available here
+ * (workers, each gpu.js mode the gpujs package can really run). Backends that are not installed,
+ * not built or not available on this machine are skipped with the reason in the test name.
+ */
+import { describe, expect, it, beforeAll } from 'vitest';
+import { contextFor, otherBackends, type Candidate } from './backends.js';
+import { loadMnist } from './mnist.js';
+import { trainMnist } from './train.js';
+
+const STEPS = Number(process.env.CONVKIT_PARITY_STEPS ?? 100);
+const BATCH = 16;
+const REL = 1e-3;
+const cfg = { batchSize: BATCH, maxSteps: STEPS, epochs: 1, evalEachEpoch: false, seed: 3, lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
+
+const candidates: Candidate[] = await otherBackends();
+let jsLosses: number[] = [];
+
+beforeAll(async () => {
+  const ctx = await contextFor('js');
+  try {
+    jsLosses = (await trainMnist(ctx, loadMnist(), cfg)).losses;
+  } finally {
+    await ctx.dispose();
+  }
+}, 300_000);
+
+describe(`parity of the first ${STEPS} MNIST losses (batch ${BATCH}) against backend js`, () => {
+  it('js reference run learns (loss falls) and is deterministic', async () => {
+    expect(jsLosses.length).toBe(STEPS);
+    const head = jsLosses.slice(0, 10).reduce((a, b) => a + b) / 10;
+    const tail = jsLosses.slice(-10).reduce((a, b) => a + b) / 10;
+    expect(tail).toBeLessThan(head * 0.8);
+    const ctx = await contextFor('js');
+    const again = await trainMnist(ctx, loadMnist(), { ...cfg, maxSteps: 5 });
+    await ctx.dispose();
+    expect(again.losses).toEqual(jsLosses.slice(0, 5));
+  });
+
+  for (const c of candidates) {
+    const title = `${c.spec}${c.available ? '' : ` (skipped: ${c.reason})`}`;
+    it.skipIf(!c.available)(title, async () => {
+      const ctx = await contextFor(c.spec, c.spec === 'workers' ? { workers: 2 } : undefined);
+      let losses: number[];
+      let engine: string;
+      try {
+        losses = (await trainMnist(ctx, loadMnist(), cfg)).losses;
+        engine = ctx.engine;
+      } finally {
+        await ctx.dispose();
+      }
+      // the engine that ran must be the one asked for (never a silent CPU fallback)
+      if (c.spec.startsWith('gpujs:')) expect(engine).toBe(c.spec.slice(6));
+      expect(losses.length).toBe(STEPS);
+      let worst = 0;
+      let at = -1;
+      losses.forEach((l, i) => {
+        const r = Math.abs(l - jsLosses[i]!) / Math.abs(jsLosses[i]!);
+        if (!(r <= worst)) {
+          worst = r;
+          at = i;
+        }
+      });
+      if (!(worst <= REL)) {
+        throw new Error(`${c.spec}: step ${at} loss ${losses[at]} vs js ${jsLosses[at]} (relative ${worst.toExponential(2)} > ${REL})`);
+      }
+      expect(worst).toBeLessThanOrEqual(REL);
+    });
+  }
+});

@@ -1,0 +1,31 @@
+import type { DataId, SoftmaxXentParams } from '@convkit/core';
+import type { Storage } from '../storage.js';
+
+/** Row softmax (max subtracted) and the mean of -log p[label] in log-sum-exp form. */
+export function softmaxCrossEntropy(
+  s: Storage,
+  logits: DataId,
+  labels: DataId,
+  p: SoftmaxXentParams,
+): { loss: DataId; probs: DataId } {
+  const Z = s.f(logits);
+  const L = s.i(labels);
+  const K = p.classes;
+  const probs = s.f32(p.n * K);
+  let total = 0;
+  for (let r = 0; r < p.n; r++) {
+    let mx = -Infinity;
+    for (let j = 0; j < K; j++) {
+      const v = Z[r * K + j]!;
+      if (v > mx || v !== v) mx = v;
+    }
+    let sum = 0;
+    for (let j = 0; j < K; j++) sum += Math.exp(Z[r * K + j]! - mx);
+    for (let j = 0; j < K; j++) probs.values[r * K + j] = Math.exp(Z[r * K + j]! - mx) / sum;
+    const lab = L[r]!;
+    total += lab >= 0 && lab < K ? Math.log(sum) - (Z[r * K + lab]! - mx) : NaN;
+  }
+  const loss = s.f32(1);
+  loss.values[0] = total / p.n;
+  return { loss, probs };
+}

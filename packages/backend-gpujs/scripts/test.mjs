@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Runs the package's vitest suite. headless-gl needs an X display: without DISPLAY the suite is
+// wrapped in `xvfb-run -a` (Xvfb + Mesa software GL); if xvfb-run is missing too, the headlessgl
+// tests skip with a loud reason (see the test output) and everything else still runs.
+import { spawnSync } from 'node:child_process';
+
+const args = ['vitest', 'run', ...process.argv.slice(2)];
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+let r;
+if (!process.env.DISPLAY && has('xvfb-run')) {
+  console.log('[backend-gpujs] no DISPLAY: running the tests under xvfb-run -a (Xvfb + Mesa software GL)');
+  r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', 'pnpm', 'exec', ...args], { stdio: 'inherit' });
+} else {
+  if (!process.env.DISPLAY) console.warn('[backend-gpujs] !!! no DISPLAY and no xvfb-run: headlessgl tests will be SKIPPED');
+  r = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit' });
+}
+process.exit(r.status ?? 1);

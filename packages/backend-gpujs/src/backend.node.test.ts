@@ -1,0 +1,214 @@
+/**
+ * Backend behaviour beyond the op arithmetic, in Node: the engine that ran, device residency
+ * (no readback inside a conv / training step), flat texture and buffer counts over repeated ops,
+ * the CPU-fallback policy, lost contexts, the probe's priorities, and limits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry, createContext, type Context, type BackendDescriptor } from '@convkit/core';
+import { refConv2d } from '@convkit/reference';
+import { GpujsBackend, register, gpujsDescriptor, SOFTWARE_PRIORITY, GpuContextLostError } from './index.js';
+import { Engine, CpuFallbackError } from './engine.js';
+import { probeMode } from './platform.js';
+
+const headless = await probeMode('headlessgl');
+if (!headless.available) console.warn(`\n[backend-gpujs] !!! headlessgl tests SKIPPED: ${headless.reason}\n`);
+
+function reg(): Registry {
+  const r = new Registry();
+  register(r);
+  return r;
+}
+
+function rand(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return (s / 2147483648) * 2 - 1;
+  });
+}
+
+const MODES = [
+  { mode: 'webasm' as const, available: true, kind: 'buffers' },
+  { mode: 'headlessgl' as const, available: headless.available, kind: 'textures' },
+];
+
+for (const m of MODES) {
+  describe.skipIf(!m.available)(`gpujs ${m.mode} backend`, () => {
+    let ctx: Context;
+    beforeAll(async () => {
+      ctx = await createContext({ backend: 'gpujs', registry: reg(), backendOptions: { mode: m.mode } });
+    });
+    afterAll(async () => {
+      await ctx.dispose();
+    });
+
+    /** One training step of a conv -> relu -> maxpool -> dense -> softmax net; returns every tensor it made. */
+    async function step(x: any, w: any, b: any, fw: any, labels: any, vW: any, vF: any) {
+      const made: any[] = [];
+      const keep = <T,>(t: T) => (made.push(t), t);
+      const y = keep(await ctx.conv2d(x, w, { bias: b }));
+      const a = keep(await ctx.relu(y));
+      const p = await ctx.maxpool2d(a, { kernel: 2 });
+      keep(p.y);
+      keep(p.indices);
+      const flat = keep(p.y.reshape([2, 4 * 4 * 4]));
+      const logits = keep(await ctx.dense(flat, fw));
+      const sx = await ctx.softmaxCrossEntropy(logits, labels);
+      keep(sx.loss);
+      keep(sx.probs);
+      const dl = keep(await ctx.softmaxCrossEntropyBackward(sx.probs, labels));
+      const db = await ctx.denseBackward(flat, fw, dl);
+      keep(db.dx); keep(db.dw); keep(db.db);
+      const dpy = keep(db.dx.reshape([2, 4, 4, 4]));
+      const da = keep(await ctx.maxpool2dBackward(dpy, p.indices, { kernel: 2, inputShape: [2, 4, 8, 8] }));
+      const dy = keep(await ctx.reluBackward(y, da));
+      const g = await ctx.conv2dBackward(x, w, dy);
+      keep(g.dx); keep(g.dw); keep(g.db);
+      await ctx.sgd(w, g.dw!, vW, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+      await ctx.sgd(fw, db.dw, vF, { lr: 0.1, momentum: 0.9 });
+      return { made, loss: sx.loss };
+    }
+
+    it(`engine is '${m.mode}' and lastRun says so`, async () => {
+      expect(ctx.engine).toBe(m.mode);
+      const t = ctx.tensor([1, -2, 3], [3]);
+      const r = await ctx.relu(t);
+      expect(ctx.lastRun).toEqual({ op: 'relu', backend: 'gpujs', engine: m.mode });
+      expect(Array.from(await r.read())).toEqual([1, 0, 3]);
+      expect(Array.from(r.readSync())).toEqual([1, 0, 3]);
+      t.dispose();
+      r.dispose();
+    });
+
+    it('keeps a whole training step on the device (no readback until read) and the live texture/buffer count flat', async () => {
+      const x = ctx.tensor(rand(2 * 3 * 8 * 8, 1), [2, 3, 8, 8]);
+      const w = ctx.tensor(rand(4 * 3 * 3 * 3, 2), [4, 3, 3, 3]);
+      const b = ctx.tensor(rand(4, 3), [4]);
+      const fw = ctx.tensor(rand(64 * 10, 4), [64, 10]);
+      const labels = ctx.tensor(new Int32Array([3, 7]), [2]);
+      const vW = ctx.zeros([4, 3, 3, 3]);
+      const vF = ctx.zeros([64, 10]);
+      const counts: number[] = [];
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const before = ctx.memory().backend.readbacks!;
+        const { made, loss } = await step(x, w, b, fw, labels, vW, vF);
+        expect(ctx.memory().backend.readbacks).toBe(before); // nothing came back to the host
+        losses.push((await loss.read())[0]!);
+        for (const t of made) t.dispose();
+        counts.push(ctx.memory().backend[m.kind]!);
+      }
+      expect(new Set(counts).size, `live ${m.kind} per step: ${counts}`).toBe(1);
+      expect(losses[3]).toBeLessThan(losses[0]!); // it trains
+      for (const t of [x, w, b, fw, labels, vW, vF]) t.dispose();
+      // everything this test made is gone
+      expect(ctx.memory().backend[m.kind]).toBe(0);
+      expect(ctx.memory().backend.dataIds).toBe(0);
+    });
+
+    it('conv forward on the im2col path keeps columns on the device and frees them', async () => {
+      const c2 = await createContext({ backend: 'gpujs', registry: reg(), backendOptions: { mode: m.mode, convAlgorithm: 'im2col' } });
+      try {
+        const xd = rand(2 * 3 * 6 * 6, 9), wd = rand(8 * 3 * 3 * 3, 10);
+        const x = c2.tensor(xd, [2, 3, 6, 6]);
+        const w = c2.tensor(wd, [8, 3, 3, 3]);
+        const r0 = c2.memory().backend;
+        const y = await c2.conv2d(x, w);
+        const r1 = c2.memory().backend;
+        expect(r1.readbacks).toBe(r0.readbacks);
+        expect(r1.launches! - r0.launches!).toBe(4); // upload x, upload w, im2col, gemm
+        expect(r1[m.kind]).toBe(3); // x, w, y: the columns were freed
+        const ref = refConv2d({ data: xd, shape: [2, 3, 6, 6] }, { data: wd, shape: [8, 3, 3, 3] }, null);
+        const got = await y.read();
+        for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - ref.data[i]!)).toBeLessThan(1e-4);
+      } finally {
+        await c2.dispose();
+      }
+    });
+
+    it('refuses tensors beyond the 2^24-element exact-index limit with a clear error', async () => {
+      const big = ctx.zeros([2 ** 24 + 1]);
+      await expect(ctx.relu(big)).rejects.toThrow(/2\^24/);
+      big.dispose();
+    });
+
+    it('rejects host-written maxpool indices that are outside their window', async () => {
+      const dy = ctx.tensor([1, 1, 1, 1], [1, 1, 2, 2]);
+      const idx = ctx.tensor(new Int32Array([0, 2, 8, 15]), [1, 1, 2, 2]); // 2 is not in window (0,0) ... wait
+      // window (0,1) covers columns 2..3 of rows 0..1: index 2 is fine; make output 0 point into window (1,1)
+      const bad = ctx.tensor(new Int32Array([15, 2, 8, 15]), [1, 1, 2, 2]);
+      const ok = await ctx.maxpool2dBackward(dy, idx, { kernel: 2, inputShape: [1, 1, 4, 4] });
+      expect(Array.from(await ok.read())).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1]);
+      await expect(ctx.maxpool2dBackward(dy, bad, { kernel: 2, inputShape: [1, 1, 4, 4] })).rejects.toThrow(/not inside its pooling window/);
+      for (const t of [dy, idx, bad, ok]) t.dispose();
+    });
+  });
+}
+
+describe('gpujs CPU-fallback policy (gpu.js degrades an unsupported kernel to its CPU kernel)', () => {
+  // a texture-typed argument is something the webasm kernel cannot take: gpu.js swaps in CPUKernel
+  const fakeTexture = () => ({ type: 'NumberTexture', output: [2], size: [2, 1], toArray: () => new Float32Array([5, 6]) });
+  const src = 'function (a) { return a[this.thread.x] * 2.0; }';
+
+  it('is an error by default, naming the reason', async () => {
+    const e = await Engine.create({ mode: 'webasm' });
+    await expect(e.run('probe', src, 2, [fakeTexture()])).rejects.toThrow(CpuFallbackError);
+    await expect(e.run('probe', src, 2, [fakeTexture()])).rejects.toThrow(/allowCpuFallback/);
+    expect(e.engine).toBe('webasm');
+    await e.dispose();
+  });
+
+  it("with allowCpuFallback the result is used and engine says 'cpu'", async () => {
+    const e = await Engine.create({ mode: 'webasm', allowCpuFallback: true });
+    const h = await e.run('probe', src, 2, [fakeTexture()]);
+    expect(Array.from(await e.read(h, 2))).toEqual([10, 12]);
+    expect(e.engine).toBe('cpu');
+    await e.dispose();
+  });
+});
+
+describe.skipIf(!headless.available)('gpujs headlessgl lost context', () => {
+  it('a destroyed context (STACKGL_destroy_context) gives a clear error on the next op and read, never data', async () => {
+    const be = await GpujsBackend.create({ mode: 'headlessgl' });
+    const ctx = await createContext({ backend: 'mine', registry: new Registry().register({ name: 'mine', priority: 1, probe: () => true, create: () => be }) });
+    const x = ctx.tensor([1, -1, 2, -2], [4]);
+    const y = await ctx.relu(x);
+    expect(Array.from(await y.read())).toEqual([1, 0, 2, 0]);
+    const z = await ctx.relu(y);
+    be.loseContextForTesting();
+    await expect(ctx.relu(y)).rejects.toThrow(/context was lost/);
+    await expect(z.read()).rejects.toThrow(GpuContextLostError);
+    expect(() => z.readSync()).toThrow(/context was lost/);
+    await ctx.dispose();
+  });
+});
+
+describe('gpujs probe and descriptor', () => {
+  it('reports availability with a reason, and a software renderer / wasm gets a priority below js (10) and workers (20)', async () => {
+    const p = await gpujsDescriptor.probe();
+    const probe = typeof p === 'boolean' ? { available: p } : p;
+    expect(probe.available).toBe(true);
+    expect(probe.reason).toMatch(/webasm|headlessgl/);
+    // this machine has no GPU: Mesa under Xvfb or the wasm CPU engine
+    expect(probe.priority).toBe(SOFTWARE_PRIORITY);
+    const r = reg();
+    const js: BackendDescriptor = { name: 'fake-js', priority: 10, probe: () => true, create: () => { throw new Error('not used'); } };
+    r.register(js);
+    const order = await r.probeAll();
+    expect(order.map((o) => o.name)).toEqual(['fake-js', 'gpujs']);
+  });
+
+  it('explains unavailable modes and rejects unknown ones', async () => {
+    expect((await probeMode('webgl2')).reason).toMatch(/needs a browser/);
+    expect((await probeMode('webgpu')).available).toBe(false);
+    await expect(GpujsBackend.create({ mode: 'webgl2' })).rejects.toThrow(/not available/);
+    await expect(GpujsBackend.create({ mode: 'nope' as never })).rejects.toThrow(/unknown mode/);
+  });
+
+  it("'auto' picks a real engine, never gpu.js's cpu", async () => {
+    const be = await GpujsBackend.create({ mode: 'auto' });
+    expect(['headlessgl', 'webasm']).toContain(be.engine);
+    if (headless.available) expect(be.engine).toBe('headlessgl');
+    await be.dispose();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The conformance suite in headless Chromium (system /usr/bin/chromium via playwright-core, flags
+ * for WebGL2 / WebGL / WebGPU on SwiftShader), one page per mode, asserting every case's result
+ * and that the mode that really ran is the one asked for. Also the WEBGL_lose_context path.
+ *
+ * Software GL / WebGPU (SwiftShader) compiles shaders slowly, so these modes run the 'quick'
+ * subset by default (CONVKIT_GPUJS_BROWSER_LEVEL=full for all cases).
+ * Skipped, loudly, only when no Chromium is installed (CONVKIT_CHROMIUM overrides the path).
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, CHROMIUM, type Harness } from './testing/harness.js';
+import { goldenDir } from './testing/node-env.js';
+import type { CaseResult, Level } from './testing/cases.js';
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`\n[backend-gpujs] !!! browser tests SKIPPED: no Chromium at ${CHROMIUM}\n`);
+const level = (process.env.CONVKIT_GPUJS_BROWSER_LEVEL as Level | undefined) ?? 'quick';
+
+type Suite = {
+  run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
+  lostContext(mode: string): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[] }>;
+  probe(): Promise<{ mode: string; available: boolean; reason: string }[]>;
+};
+
+describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(goldenDir());
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function page(): Promise<Page> {
+    const p = await h.browser.newPage();
+    p.on('pageerror', (e) => console.error('[page error]', e.message));
+    await p.goto(h.url);
+    await p.waitForFunction(() => (globalThis as { gpujsSuite?: unknown }).gpujsSuite !== undefined);
+    return p;
+  }
+
+  it('the page sees webgl2, webgl, a WebGPU adapter and wasm', async () => {
+    const p = await page();
+    const probes = await p.evaluate(() => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.probe());
+    await p.close();
+    const by = Object.fromEntries(probes.map((q) => [q.mode, q]));
+    for (const m of ['webgl2', 'webgl', 'webgpu', 'webasm']) expect(by[m]?.available, `${m}: ${by[m]?.reason}`).toBe(true);
+    expect(by.headlessgl?.available).toBe(false);
+  });
+
+  for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm'] as const) {
+    it(`conformance on ${mode} (${level} subset) runs on ${mode}`, async () => {
+      const p = await page();
+      try {
+        const r = await p.evaluate(([m, l]) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.run(m, l as Level, [1, 4, 96, 180]), [mode, level] as const);
+        console.log(`[backend-gpujs] ${mode}: ${r.results.length} cases on ${r.engine} (${r.renderer}${r.software ? ', software' : ''})`);
+        expect(r.engine).toBe(mode);
+        const failed = r.results.filter((c) => !c.ok);
+        for (const c of r.results.filter((c) => c.skipped)) console.warn(`[backend-gpujs] ${mode}: ${c.name}: ${c.detail}`);
+        expect(failed.map((c) => `${c.name}: ${c.detail.slice(0, 600)}`)).toEqual([]);
+        for (const c of r.results) expect(c.engine).toBe(mode);
+        expect(r.results.length).toBeGreaterThan(20);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  for (const mode of ['webgl2', 'webgl'] as const) {
+    it(`WEBGL_lose_context on ${mode}: clear error on the next op and read, never stale data`, async () => {
+      const p = await page();
+      try {
+        const r = await p.evaluate((m) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.lostContext(m), mode);
+        expect(r.before).toEqual([1, 0, 2, 0]);
+        expect(r.opError).toMatch(/context was lost/);
+        expect(r.readError).toMatch(/context was lost/);
+        expect(r.hostRead).toEqual([1, -1, 2, -2]);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,67 @@
+/**
+ * The conformance suite (src/testing/cases.ts) in Node, once per engine: 'webasm' always,
+ * 'headlessgl' under an X display (the package's test script wraps vitest in xvfb-run). Each case
+ * also asserts that the op ran on the engine the context reports, and that no gpu.js CPU
+ * fallback happened (the backend throws on one).
+ *
+ * CONVKIT_GPUJS_LEVEL = quick | full (default full for webasm and headlessgl in Node).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry, createContext, type Context } from '@convkit/core';
+import { register } from './index.js';
+import { buildCases, buildConvCases, runCases, type Case, type Level } from './testing/cases.js';
+import { goldenDir, nodeEnv } from './testing/node-env.js';
+import { probeMode } from './platform.js';
+
+const level = (process.env.CONVKIT_GPUJS_LEVEL as Level | undefined) ?? 'full';
+const golden = goldenDir();
+if (!golden) console.warn('[backend-gpujs] ../shared/golden/uwnet not found: the uwnet golden cases are SKIPPED');
+
+const headless = await probeMode('headlessgl');
+if (!headless.available) {
+  console.warn(`\n[backend-gpujs] !!! headlessgl tests SKIPPED: ${headless.reason}\n`);
+}
+
+const MODES = [
+  { mode: 'webasm', available: true, reason: '' },
+  { mode: 'headlessgl', available: headless.available, reason: headless.reason },
+] as const;
+
+function registry() {
+  const reg = new Registry();
+  register(reg);
+  return reg;
+}
+
+for (const m of MODES) {
+  describe.skipIf(!m.available)(`gpujs ${m.mode} conformance (${level})`, () => {
+    const contexts: Record<string, Context> = {};
+    beforeAll(async () => {
+      for (const algo of ['auto', 'im2col', 'direct'] as const) {
+        contexts[algo] = await createContext({ backend: 'gpujs', registry: registry(), backendOptions: { mode: m.mode, convAlgorithm: algo } });
+      }
+    });
+    afterAll(async () => {
+      for (const c of Object.values(contexts)) await c.dispose();
+    });
+
+    it('reports the engine that runs', () => {
+      for (const c of Object.values(contexts)) expect(c.engine).toBe(m.mode);
+    });
+
+    const sets: [string, Case[]][] = [
+      ['auto', buildCases({ level, algo: 'auto', large: [2, 4, 96, 100], golden: true })],
+      ['im2col', buildConvCases({ level, algo: 'im2col' })],
+      ['direct', buildConvCases({ level, algo: 'direct' })],
+    ];
+    for (const [algo, cases] of sets) {
+      for (const c of cases) {
+        it(c.name, async () => {
+          const [r] = await runCases(contexts[algo]!, [c], nodeEnv, m.mode);
+          if (r!.skipped) console.warn(`[backend-gpujs] ${m.mode}: ${c.name}: ${r!.detail}`);
+          expect(r!.ok, r!.detail).toBe(true);
+        });
+      }
+    }
+  });
+}

@@ -1,0 +1,316 @@
+/**
+ * One gpu.js instance bound to one context of one mode, the kernels compiled on it, and the
+ * device handles (GL textures, WebGPU buffers, wasm-side arrays) they produce.
+ *
+ * Every kernel runs with `pipeline: true, immutable: true`: each call returns a NEW device handle
+ * that stays on the device until `free()` deletes it, so chains of kernels never read back. The
+ * engine counts live handles (memory()) and checks after every launch which gpu.js kernel class
+ * really ran: gpu.js silently swaps in its CPU kernel when a GPU kernel fails to build, and that
+ * is an error here unless the user allowed it.
+ */
+import { GPU, engineOfKernel } from './gpujs.js';
+import {
+  AUTO_ORDER,
+  GPUJS_MODES,
+  createGlContext,
+  destroyGl,
+  glRenderer,
+  isNode,
+  probeMode,
+  webgpuAdapter,
+  type GpujsMode,
+} from './platform.js';
+import { MAX_INDEXABLE } from './source.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handle = any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyKernel = any;
+
+export class GpuContextLostError extends Error {
+  constructor(mode: string, when: string) {
+    super(
+      `gpujs: the ${mode} context was lost (${when}); every tensor on this backend is gone. ` +
+        `Dispose this context and create a new one.`,
+    );
+    this.name = 'GpuContextLostError';
+  }
+}
+
+export class CpuFallbackError extends Error {
+  constructor(mode: string, what: string, reason?: string) {
+    super(
+      `gpujs: gpu.js fell back to its CPU kernel for ${what} instead of running on '${mode}'` +
+        `${reason ? ` (${reason})` : ''}. This backend refuses a silent CPU fallback; ` +
+        `pass { allowCpuFallback: true } to accept it (engine will then report 'cpu').`,
+    );
+    this.name = 'CpuFallbackError';
+  }
+}
+
+export interface EngineOptions {
+  mode?: GpujsMode | 'auto';
+  allowCpuFallback?: boolean;
+}
+
+export interface EngineInfo {
+  mode: GpujsMode;
+  renderer: string;
+  software: boolean;
+}
+
+export class Engine {
+  readonly mode: GpujsMode;
+  readonly renderer: string;
+  readonly software: boolean;
+  /** What really executed: the mode, or 'cpu' after an allowed fallback. */
+  engine: string;
+  readonly allowCpuFallback: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly gpu: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly gl: any;
+  #kernels = new Map<string, AnyKernel>();
+  #live = new Set<Handle>();
+  #bytes = 0;
+  #lost = false;
+  #disposed = false;
+  #readbacks = 0;
+  #launches = 0;
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private constructor(info: EngineInfo, gpu: any, gl: any, allowCpuFallback: boolean) {
+    this.mode = info.mode;
+    this.renderer = info.renderer;
+    this.software = info.software;
+    this.engine = info.mode;
+    this.gpu = gpu;
+    this.gl = gl;
+    this.allowCpuFallback = allowCpuFallback;
+  }
+
+  static async create(o: EngineOptions = {}): Promise<Engine> {
+    const want = o.mode ?? 'auto';
+    if (want !== 'auto' && !GPUJS_MODES.includes(want)) {
+      throw new Error(`gpujs: unknown mode '${String(want)}' (one of ${GPUJS_MODES.join(', ')}, 'auto')`);
+    }
+    let mode: GpujsMode;
+    if (want === 'auto') {
+      const probes = [];
+      for (const m of AUTO_ORDER) probes.push(await probeMode(m));
+      const ok = probes.filter((p) => p.available);
+      const pick = ok.find((p) => !p.software) ?? ok[0];
+      if (!pick) {
+        throw new Error(`gpujs: no mode available here: ${probes.map((p) => `${p.mode}: ${p.reason}`).join('; ')}`);
+      }
+      mode = pick.mode;
+    } else {
+      mode = want;
+    }
+    const allow = !!o.allowCpuFallback;
+    if (mode === 'headlessgl' || mode === 'webgl2' || mode === 'webgl') {
+      if (mode === 'headlessgl' && !isNode) throw new Error('gpujs: headlessgl is Node-only');
+      const c = await createGlContext(mode);
+      if (!c.gl) throw new Error(`gpujs: mode '${mode}' is not available: ${c.reason}`);
+      const r = await glRenderer(c.gl, mode);
+      const gpu = new GPU({ mode, context: c.gl, canvas: c.canvas ?? undefined });
+      return new Engine({ mode, renderer: r.renderer, software: r.software }, gpu, c.gl, allow);
+    }
+    if (mode === 'webgpu') {
+      const a = await webgpuAdapter();
+      if (!a.adapter) throw new Error(`gpujs: mode 'webgpu' is not available: ${a.reason}`);
+      const gpu = new GPU({ mode: 'webgpu' });
+      return new Engine({ mode, renderer: a.renderer ?? 'unknown', software: !!a.software }, gpu, null, allow);
+    }
+    if (!GPU.isWebAssemblySupported) throw new Error("gpujs: mode 'webasm' is not available: no WebAssembly SIMD here");
+    const gpu = new GPU({ mode: 'webasm' });
+    return new Engine({ mode, renderer: 'cpu (wasm)', software: true }, gpu, null, allow);
+  }
+
+  get isGl(): boolean {
+    return this.mode === 'headlessgl' || this.mode === 'webgl2' || this.mode === 'webgl';
+  }
+
+  /** Throws if the GL context is gone (WEBGL_lose_context, STACKGL_destroy_context, driver reset). */
+  checkAlive(when: string): void {
+    if (this.#disposed) throw new Error('gpujs: this backend was disposed');
+    if (this.#lost) throw new GpuContextLostError(this.mode, when);
+    if (this.isGl) {
+      let lost = false;
+      try {
+        lost = typeof this.gl.isContextLost === 'function' ? !!this.gl.isContextLost() : false;
+      } catch {
+        lost = true;
+      }
+      if (lost) {
+        this.#lost = true;
+        throw new GpuContextLostError(this.mode, when);
+      }
+    }
+  }
+
+  /** Marks the context lost (used when a destroy extension does not flip isContextLost()). */
+  markLost(): void {
+    this.#lost = true;
+  }
+
+  #kernel(key: string, source: string, size: number): AnyKernel {
+    let k = this.#kernels.get(key);
+    if (!k) {
+      k = this.gpu.createKernel(source, {
+        output: [size],
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        loopMaxIterations: 1 << 24,
+        dynamicOutput: false,
+        dynamicArguments: false,
+      });
+      this.#kernels.set(key, k);
+    }
+    return k;
+  }
+
+  #checkEngine(k: AnyKernel, what: string): void {
+    const ran = engineOfKernel(k.kernel);
+    if (ran === this.mode) return;
+    if (ran === 'cpu') {
+      if (!this.allowCpuFallback) {
+        throw new CpuFallbackError(this.mode, what, k.kernel?.fallbackReason ?? k.fallbackReason);
+      }
+      this.engine = 'cpu';
+      return;
+    }
+    throw new Error(`gpujs: kernel ${what} ran on '${ran}', not on '${this.mode}'`);
+  }
+
+  #track(h: Handle, size: number): Handle {
+    if (h === undefined || h === null) throw new Error('gpujs: a kernel returned no result');
+    this.#live.add(h);
+    this.#bytes += size * 4;
+    return h;
+  }
+
+  /**
+   * Runs a cached kernel (keyed by its source and output size) on device handles and returns the
+   * new output handle. Resolves asynchronously on webgpu.
+   */
+  async run(name: string, source: string, size: number, args: readonly Handle[]): Promise<Handle> {
+    this.checkAlive(`before ${name}`);
+    if (size > MAX_INDEXABLE) {
+      throw new Error(
+        `gpujs: ${name} would produce ${size} elements; kernels index in f32 and are exact only up to 2^24 = ${MAX_INDEXABLE} elements per tensor`,
+      );
+    }
+    const k = this.#kernel(`${size}|${source}`, source, size);
+    this.#launches++;
+    let out = k(...args);
+    if (out && typeof out.then === 'function') out = await out;
+    this.#checkEngine(k, name);
+    this.checkAlive(`after ${name}`);
+    return this.#track(out, size);
+  }
+
+  /** Puts host float data on the device. */
+  async upload(values: Float32Array): Promise<Handle> {
+    if (values.length > MAX_INDEXABLE) {
+      throw new Error(`gpujs: a tensor of ${values.length} elements exceeds the 2^24-element limit of this backend`);
+    }
+    return this.run('upload', 'function (a) { return a[this.thread.x]; }', values.length, [values]);
+  }
+
+  /** Reads a handle back; asynchronous readback on webgpu (mapAsync) and webgl2 (PBO + fence). */
+  async read(h: Handle, size: number): Promise<Float32Array> {
+    this.checkAlive('before a read');
+    this.#readbacks++;
+    let out: Float32Array;
+    if (h instanceof Float32Array) out = h.slice();
+    else if (this.mode === 'webgl2' && this.engine === 'webgl2') {
+      const k = this.#readKernel(size);
+      out = (await k(h)) as Float32Array;
+    } else {
+      const r = h.toArray();
+      out = (r && typeof r.then === 'function' ? await r : r) as Float32Array;
+    }
+    // a lost GL context reads back zeros: never hand those out as data
+    this.checkAlive('during a read');
+    return out instanceof Float32Array && out.length === size ? out : Float32Array.from(out as ArrayLike<number>);
+  }
+
+  #readKernel(size: number): AnyKernel {
+    const key = `read|${size}`;
+    let k = this.#kernels.get(key);
+    if (!k) {
+      k = this.gpu.createKernel('function (a) { return a[this.thread.x]; }', {
+        output: [size],
+        pipeline: false,
+        asyncMode: true,
+        precision: 'single',
+        tactic: 'precision',
+      });
+      this.#kernels.set(key, k);
+    }
+    return k;
+  }
+
+  get canReadSync(): boolean {
+    return this.mode !== 'webgpu';
+  }
+
+  readSync(h: Handle, size: number): Float32Array {
+    this.checkAlive('before a read');
+    this.#readbacks++;
+    if (h instanceof Float32Array) return h.slice();
+    const r = h.toArray();
+    if (r && typeof r.then === 'function') throw new Error(`gpujs: '${this.mode}' has no synchronous readback; use await tensor.read()`);
+    this.checkAlive('during a read');
+    return r instanceof Float32Array && r.length === size ? r : Float32Array.from(r as ArrayLike<number>);
+  }
+
+  free(h: Handle, size: number): void {
+    if (!this.#live.delete(h)) return;
+    this.#bytes -= size * 4;
+    if (h && typeof h.delete === 'function') {
+      try {
+        h.delete();
+      } catch {
+        /* the context is gone: nothing to free */
+      }
+    }
+  }
+
+  /** Live device handles and bytes, compiled kernels, and counters of launches and device-to-host readbacks. */
+  memory(): { handles: number; bytes: number; kernels: number; launches: number; readbacks: number } {
+    return { handles: this.#live.size, bytes: this.#bytes, kernels: this.#kernels.size, launches: this.#launches, readbacks: this.#readbacks };
+  }
+
+  /** Deletes every live handle, destroys the kernels and releases the context. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const lost = this.#lost || (this.isGl && typeof this.gl?.isContextLost === 'function' && this.gl.isContextLost());
+    if (!lost) {
+      for (const h of this.#live) {
+        try {
+          if (h && typeof h.delete === 'function') h.delete();
+        } catch {
+          /* ignore */
+        }
+      }
+    }
+    this.#live.clear();
+    this.#bytes = 0;
+    const hadKernels = this.#kernels.size > 0;
+    this.#kernels.clear();
+    if (!lost) {
+      try {
+        // destroys every kernel and (GL) the shared context
+        await this.gpu.destroy();
+      } catch {
+        /* ignore */
+      }
+      if (this.mode === 'headlessgl' && !hadKernels) destroyGl(this.gl);
+    }
+  }
+}

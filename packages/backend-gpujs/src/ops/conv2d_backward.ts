@@ -1,0 +1,178 @@
+import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
+import type { Device } from '../device.js';
+import type { Handle } from '../engine.js';
+import { divmod, kernelSource, lit, unflatten } from '../source.js';
+import { col2imSource, gatherLoops } from './col2im.js';
+import { flipWeights, pickAlgorithm, wIndex, type ConvAlgorithm } from './conv2d.js';
+import { dotLoop } from './gemm.js';
+import { im2colSize, im2colSource, readPadded } from './im2col.js';
+
+/** db[k] = sum of dy over batch and space. */
+function dbSource(p: Conv2dParams): string {
+  const P = p.outH * p.outW;
+  return kernelSource(
+    ['dy'],
+    `let s = 0.0;
+for (let n = 0.0; n < ${lit(p.N)}; n++) {
+  let base = (n * ${lit(p.K)} + t) * ${lit(P)};
+  let sn = 0.0;
+  for (let q = 0.0; q < ${lit(P)}; q++) { sn = sn + dy[base + q]; }
+  s = s + sn;
+}
+return s;`,
+  );
+}
+
+/** dw[k, c, ky, kx] = sum_n sum_(oy,ox) dy[n, k, oy, ox] * xpad(n, g*Cg + c, tap (ky, kx)), flip-aware. */
+function dwDirectSource(p: Conv2dParams): string {
+  const { N, C, K, groups, inH: H, inW: W, kH, kW, outH, outW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
+  const Cg = C / groups;
+  const Kg = K / groups;
+  const tapY = p.flip ? `(${lit(kH - 1)} - ky)` : 'ky';
+  const tapX = p.flip ? `(${lit(kW - 1)} - kx)` : 'kx';
+  return kernelSource(
+    ['x', 'dy'],
+    `${unflatten('t', ['k', 'c', 'ky', 'kx'], [K, Cg, kH, kW])}
+${divmod('g', 'kg', 'k', Kg)}
+let ch = g * ${lit(Cg)} + c;
+let s = 0.0;
+for (let n = 0.0; n < ${lit(N)}; n++) {
+  for (let oy = 0.0; oy < ${lit(outH)}; oy++) {
+    let iy = oy * ${lit(strideH)} + ${tapY} * ${lit(dilationH)} - ${lit(padTop)};
+    let rowb = ((n * ${lit(K)} + k) * ${lit(outH)} + oy) * ${lit(outW)};
+    for (let ox = 0.0; ox < ${lit(outW)}; ox++) {
+      let ix = ox * ${lit(strideW)} + ${tapX} * ${lit(dilationW)} - ${lit(padLeft)};
+      ${readPadded('v', 'x', 'n', 'ch', 'iy', 'ix', C, H, W, p.padMode)}
+      s = s + dy[rowb + ox] * v;
+    }
+  }
+}
+return s;`,
+  );
+}
+
+/**
+ * dx in gather form, fused with W^T dy: each input pixel walks the (tap, output) pairs that read
+ * it (every pad mode, see col2im.ts) and sums w * dy over the filters of its group.
+ */
+function dxDirectSource(p: Conv2dParams): string {
+  const { N, C, K, groups, inH: H, inW: W, outH, outW } = p;
+  const Cg = C / groups;
+  const Kg = K / groups;
+  const body = `for (let kk = 0.0; kk < ${lit(Kg)}; kk++) {
+  let kf = g * ${lit(Kg)} + kk;
+  s = s + w[${wIndex(p, 'kf', 'cl', 'ky', 'kx')}] * dy[((n * ${lit(K)} + kf) * ${lit(outH)} + oy) * ${lit(outW)} + ox];
+}`;
+  return kernelSource(
+    ['w', 'dy'],
+    `${unflatten('t', ['n', 'c', 'iy', 'ix'], [N, C, H, W])}
+${divmod('g', 'cl', 'c', Cg)}
+let s = 0.0;
+${gatherLoops(p, 'iy', 'ix', body)}
+return s;`,
+  );
+}
+
+/** im2col path: dw[k, j] = sum_n sum_p dy[n, k, p] * cols[n, g*CRSg + j, p]. */
+function dwColsSource(p: Conv2dParams): string {
+  const { N, C, K, groups, kH, kW, outH, outW } = p;
+  const CRSg = (C / groups) * kH * kW;
+  const CRS = C * kH * kW;
+  const P = outH * outW;
+  return kernelSource(
+    ['dy', 'cols'],
+    `${unflatten('t', ['k', 'j'], [K, CRSg])}
+${divmod('g', 'kg', 'k', K / groups)}
+let s = 0.0;
+for (let n = 0.0; n < ${lit(N)}; n++) {
+  let db0 = (n * ${lit(K)} + k) * ${lit(P)};
+  let cb0 = (n * ${lit(CRS)} + g * ${lit(CRSg)} + j) * ${lit(P)};
+  ${dotLoop('sn', P, (q) => `db0 + ${q}`, (q) => `cb0 + ${q}`, 'dy', 'cols')}
+  s = s + sn;
+}
+return s;`,
+  );
+}
+
+/** im2col path: dcols[n, g*CRSg + j, p] = sum_(k in group g) w[k, j] * dy[n, k, p]. */
+function dcolsSource(p: Conv2dParams): string {
+  const { N, C, K, groups, kH, kW, outH, outW } = p;
+  const CRSg = (C / groups) * kH * kW;
+  const P = outH * outW;
+  const Kg = K / groups;
+  return kernelSource(
+    ['w', 'dy'],
+    `${unflatten('t', ['n', 'g', 'j', 'pp'], [N, groups, CRSg, P])}
+let wb = g * ${lit(Kg * CRSg)} + j;
+let db0 = (n * ${lit(K)} + g * ${lit(Kg)}) * ${lit(P)} + pp;
+${dotLoop('s', Kg, (kk) => `wb + ${kk} * ${lit(CRSg)}`, (kk) => `db0 + ${kk} * ${lit(P)}`, 'w', 'dy')}
+return s;`,
+  );
+}
+
+export async function conv2dBackward(
+  d: Device,
+  x: DataId,
+  w: DataId,
+  dy: DataId,
+  p: Conv2dParams,
+  wants: Conv2dBackwardWants,
+  algo: ConvAlgorithm,
+): Promise<Conv2dBackwardResult> {
+  const Cg = p.C / p.groups;
+  const wSize = p.K * Cg * p.kH * p.kW;
+  const xSize = p.N * p.C * p.inH * p.inW;
+  const hdy = await d.f(dy);
+  const out: Conv2dBackwardResult = {};
+  const made: DataId[] = [];
+  const temps: [Handle, number][] = [];
+  const useCols = pickAlgorithm(p, algo) === 'im2col';
+  try {
+    if (wants.db) {
+      out.db = d.out(await d.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy]), p.K);
+      made.push(out.db);
+    }
+    if (wants.dw) {
+      const hx = await d.f(x);
+      if (useCols) {
+        const colsSize = im2colSize(p);
+        const cols = await d.engine.run('conv2dBackward.im2col', im2colSource(p), colsSize, [hx]);
+        temps.push([cols, colsSize]);
+        const dwf = await d.engine.run('conv2dBackward.dwgemm', dwColsSource(p), wSize, [hdy, cols]);
+        if (p.flip) {
+          // the GEMM gives the gradient of the flipped weights; flip it back
+          temps.push([dwf, wSize]);
+          out.dw = d.out(await flipWeights(d, dwf, p), wSize);
+        } else {
+          out.dw = d.out(dwf, wSize);
+        }
+      } else {
+        out.dw = d.out(await d.engine.run('conv2dBackward.dw', dwDirectSource(p), wSize, [hx, hdy]), wSize);
+      }
+      made.push(out.dw);
+    }
+    if (wants.dx) {
+      const hw = await d.f(w);
+      if (useCols) {
+        let wUse = hw;
+        if (p.flip) {
+          wUse = await flipWeights(d, hw, p);
+          temps.push([wUse, wSize]);
+        }
+        const colsSize = im2colSize(p);
+        const dcols = await d.engine.run('conv2dBackward.dcols', dcolsSource(p), colsSize, [wUse, hdy]);
+        temps.push([dcols, colsSize]);
+        out.dx = d.out(await d.engine.run('conv2dBackward.col2im', col2imSource(p), xSize, [dcols]), xSize);
+      } else {
+        out.dx = d.out(await d.engine.run('conv2dBackward.dx', dxDirectSource(p), xSize, [hw, hdy]), xSize);
+      }
+      made.push(out.dx);
+    }
+    return out;
+  } catch (e) {
+    for (const id of made) d.dispose(id);
+    throw e;
+  } finally {
+    for (const [h, n] of temps) d.free(h, n);
+  }
+}

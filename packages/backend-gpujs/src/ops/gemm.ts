@@ -1,0 +1,54 @@
+import type { DataId, GemmParams } from '@convkit/core';
+import type { Device } from '../device.js';
+import { divmod, kernelSource, lit } from '../source.js';
+
+/**
+ * The dot-product body shared by gemm and the im2col convolution: sum over kk < k of
+ * A(kk) * B(kk), written as blocks of 4 products into 4 partial sums (more independent work per
+ * fragment and a pairwise-ish summation; GL fragment shaders have no shared memory to tile in).
+ * `aIdx(kk)` / `bIdx(kk)` give index expressions for the kk-th operands.
+ */
+export function dotLoop(acc: string, k: number, aIdx: (kk: string) => string, bIdx: (kk: string) => string, A = 'a', B = 'b'): string {
+  const k4 = Math.floor(k / 4) * 4;
+  const lines = [`let ${acc}0 = 0.0; let ${acc}1 = 0.0; let ${acc}2 = 0.0; let ${acc}3 = 0.0;`];
+  if (k4 > 0) {
+    lines.push(
+      `for (let kk = 0.0; kk < ${lit(k4)}; kk += 4.0) {`,
+      `  ${acc}0 = ${acc}0 + ${A}[${aIdx('kk')}] * ${B}[${bIdx('kk')}];`,
+      `  ${acc}1 = ${acc}1 + ${A}[${aIdx('(kk + 1.0)')}] * ${B}[${bIdx('(kk + 1.0)')}];`,
+      `  ${acc}2 = ${acc}2 + ${A}[${aIdx('(kk + 2.0)')}] * ${B}[${bIdx('(kk + 2.0)')}];`,
+      `  ${acc}3 = ${acc}3 + ${A}[${aIdx('(kk + 3.0)')}] * ${B}[${bIdx('(kk + 3.0)')}];`,
+      `}`,
+    );
+  }
+  if (k4 < k) {
+    lines.push(`for (let kr = ${lit(k4)}; kr < ${lit(k)}; kr++) { ${acc}0 = ${acc}0 + ${A}[${aIdx('kr')}] * ${B}[${bIdx('kr')}]; }`);
+  }
+  lines.push(`let ${acc} = (${acc}0 + ${acc}1) + (${acc}2 + ${acc}3);`);
+  return lines.join('\n');
+}
+
+/** C = alpha * op(A) op(B) + beta * C0 + bias, one output element per thread. */
+export async function gemm(d: Device, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
+  const { m, n, k, transA, transB, alpha, beta } = p;
+  const M = lit(m);
+  const Nn = lit(n);
+  const K = lit(k);
+  const aIdx = (kk: string) => (transA ? `${kk} * ${M} + i` : `i * ${K} + ${kk}`);
+  const bIdx = (kk: string) => (transB ? `j * ${K} + ${kk}` : `${kk} * ${Nn} + j`);
+  const args = ['a', 'b'];
+  const handles = [await d.f(a), await d.f(b)];
+  let tail = `let r = ${lit(alpha)} * acc;`;
+  if (c && beta !== 0) {
+    args.push('c');
+    handles.push(await d.f(c));
+    tail += ` r = r + ${lit(beta)} * c[t];`;
+  }
+  if (bias) {
+    args.push('bias');
+    handles.push(await d.f(bias));
+    tail += ' r = r + bias[j];';
+  }
+  const src = kernelSource(args, `${divmod('i', 'j', 't', n)}\n${dotLoop('acc', k, aIdx, bIdx)}\n${tail}\nreturn r;`);
+  return d.out(await d.engine.run('gemm', src, m * n, handles), m * n);
+}

@@ -1,0 +1,59 @@
+import type { DataId, MaxPool2dParams } from '@convkit/core';
+import { GData, type Device } from '../device.js';
+import { kernelSource, lit, nanFlag, unflatten } from '../source.js';
+
+/**
+ * Max pooling, two kernels over the same window scan (row-major, strict '>', first NaN wins,
+ * out-of-image positions skipped): one returns the max, the other the window offset ky*kW + kx of
+ * the max. Offsets are small integers (< kH*kW), exact in f32 whatever the tensor size; the int32
+ * flat index into x is computed from them on the host, in integer arithmetic, when the indices
+ * are read (device.ts offsetsToIndices), and maxpool2dBackward consumes the offsets directly.
+ * An empty window (not produced by core's geometry) gives -3.4e38 and index -1.
+ */
+export function maxpoolScanSource(p: MaxPool2dParams, ret: 'value' | 'offset'): string {
+  const { N, C, inH: H, inW: W, kH, kW, outH, outW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
+  return kernelSource(
+    ['x'],
+    `${unflatten('t', ['pl', 'oy', 'ox'], [N * C, outH, outW])}
+let best = -3.4e38;
+let bi = -1.0;
+let done = 0.0;
+let y0 = oy * ${lit(strideH)} - ${lit(padTop)};
+let x0 = ox * ${lit(strideW)} - ${lit(padLeft)};
+for (let ky = 0.0; ky < ${lit(kH)}; ky++) {
+  let iy = y0 + ky * ${lit(dilationH)};
+  if (done < 0.5 && iy >= 0.0 && iy < ${lit(H)}) {
+    for (let kx = 0.0; kx < ${lit(kW)}; kx++) {
+      let ix = x0 + kx * ${lit(dilationW)};
+      if (done < 0.5 && ix >= 0.0 && ix < ${lit(W)}) {
+        let v = x[(pl * ${lit(H)} + iy) * ${lit(W)} + ix];
+        ${nanFlag('isn', 'v')}
+        if (isn > 0.5) {
+          best = v; bi = ky * ${lit(kW)} + kx; done = 1.0;
+        } else if (bi < 0.0 || v > best) {
+          best = v; bi = ky * ${lit(kW)} + kx;
+        }
+      }
+    }
+  }
+}
+return ${ret === 'value' ? 'best' : 'bi'};`,
+  );
+}
+
+export async function maxpool2d(d: Device, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
+  const size = p.N * p.C * p.outH * p.outW;
+  const hx = await d.f(x);
+  const y = await d.engine.run('maxpool2d.value', maxpoolScanSource(p, 'value'), size, [hx]);
+  let off;
+  try {
+    off = await d.engine.run('maxpool2d.index', maxpoolScanSource(p, 'offset'), size, [hx]);
+  } catch (e) {
+    d.free(y, size);
+    throw e;
+  }
+  const ind = new GData('int32', size);
+  ind.handle = off;
+  ind.pool = { ...p };
+  return { y: d.out(y, size), indices: d.add(ind) };
+}

@@ -1,0 +1,55 @@
+import type { DataId, SoftmaxXentParams } from '@convkit/core';
+import type { Device } from '../device.js';
+import { divmod, kernelSource, lit } from '../source.js';
+
+/**
+ * probs = row softmax of logits (max subtracted); loss = mean over rows of
+ * log(sum exp(x - max)) - (x[label] - max). A label outside [0, classes) gives NaN, as the
+ * reference. Two kernels; the loss kernel is one thread looping over the batch.
+ */
+export async function softmaxCrossEntropy(
+  d: Device,
+  logits: DataId,
+  labels: DataId,
+  p: SoftmaxXentParams,
+): Promise<{ loss: DataId; probs: DataId }> {
+  const { n, classes: K } = p;
+  const hx = await d.f(logits);
+  const rowMax = (row: string) =>
+    `let mx = -3.0e38; for (let j = 0.0; j < ${lit(K)}; j++) { let v = x[${row} * ${lit(K)} + j]; if (v > mx) { mx = v; } }`;
+  const probsSrc = kernelSource(
+    ['x'],
+    `${divmod('row', 'col', 't', K)}
+${rowMax('row')}
+let s = 0.0; for (let j = 0.0; j < ${lit(K)}; j++) { s = s + Math.exp(x[row * ${lit(K)} + j] - mx); }
+return Math.exp(x[t] - mx) / s;`,
+  );
+  const probs = await d.engine.run('softmaxCrossEntropy.probs', probsSrc, n * K, [hx]);
+  let hl;
+  try {
+    hl = await d.labels(labels);
+  } catch (e) {
+    d.free(probs, n * K);
+    throw e;
+  }
+  try {
+    const lossSrc = kernelSource(
+      ['x', 'lab'],
+      `let total = 0.0;
+for (let row = 0.0; row < ${lit(n)}; row++) {
+  ${rowMax('row')}
+  let s = 0.0; for (let j = 0.0; j < ${lit(K)}; j++) { s = s + Math.exp(x[row * ${lit(K)} + j] - mx); }
+  let l = lab[row];
+  if (l >= 0.0 && l < ${lit(K)}) { total = total + Math.log(s) - (x[row * ${lit(K)} + l] - mx); } else { let z = l - l; total = total + z / z; }
+}
+return total / ${lit(n)} + t * 0.0;`,
+    );
+    const loss = await d.engine.run('softmaxCrossEntropy.loss', lossSrc, 1, [hx, hl]);
+    return { loss: d.out(loss, 1), probs: d.out(probs, n * K) };
+  } catch (e) {
+    d.free(probs, n * K);
+    throw e;
+  } finally {
+    d.free(hl, n);
+  }
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Registry, createContext, OP_NAMES } from '@convkit/core';
+import { JsBackend, createJsBackend, jsBackend, register, kernels } from './index.js';
+
+describe('js backend: storage, memory, registry', () => {
+  it('descriptor: name js, priority 10, probe true, creates a JsBackend', async () => {
+    expect(jsBackend.name).toBe('js');
+    expect(jsBackend.priority).toBe(10);
+    const pr = await jsBackend.probe();
+    expect(typeof pr === 'boolean' ? pr : pr.available).toBe(true);
+    const be = await jsBackend.create();
+    expect(be).toBeInstanceOf(JsBackend);
+    expect(be.name).toBe('js');
+    expect(be.engine).toBe('js');
+    expect(be.precision).toEqual({ atol: 1e-4, rtol: 1e-4 });
+    expect([...be.capabilities].sort()).toEqual([...OP_NAMES].sort());
+    for (const op of OP_NAMES) expect(typeof (be as unknown as Record<string, unknown>)[op], op).toBe('function');
+  });
+
+  it('register() adds it to a registry; auto picks it when alone', async () => {
+    const reg = register(new Registry());
+    expect(reg.names()).toEqual(['js']);
+    const ctx = await createContext({ backend: 'auto', registry: reg });
+    expect(ctx.engine).toBe('js');
+  });
+
+  it('write copies, read/readSync return copies, dtypes kept', async () => {
+    const be = createJsBackend();
+    const src = new Float32Array([1, 2, 3]);
+    const id = be.write(src, 'float32');
+    src[0] = 99;
+    const a = be.readSync(id);
+    expect(Array.from(a)).toEqual([1, 2, 3]);
+    a[1] = 42;
+    expect(Array.from(await be.read(id))).toEqual([1, 2, 3]);
+    const ii = be.write(new Int32Array([5, -6]), 'int32');
+    expect(be.readSync(ii)).toBeInstanceOf(Int32Array);
+    const z = be.zeros(4, 'int32');
+    expect(Array.from(be.readSync(z))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('memory() counts live data ids and bytes; disposeData frees; dispose clears', async () => {
+    const be = createJsBackend();
+    expect(be.memory()).toMatchObject({ dataIds: 0, bytes: 0 });
+    const a = be.write(new Float32Array(10), 'float32');
+    const b = be.zeros(6, 'int32');
+    expect(be.memory()).toMatchObject({ dataIds: 2, bytes: 64 });
+    be.disposeData(a);
+    be.disposeData(a); // idempotent
+    expect(be.memory()).toMatchObject({ dataIds: 1, bytes: 24 });
+    expect(() => be.readSync(a)).toThrow(/disposed/);
+    be.dispose();
+    expect(be.memory()).toMatchObject({ dataIds: 0, bytes: 0 });
+    expect(() => be.readSync(b)).toThrow();
+  });
+
+  it('ops through a Context leave no leaked data ids after dispose', async () => {
+    const ctx = await createContext({ backend: 'js', registry: register(new Registry()) });
+    const x = ctx.tensor(new Float32Array(2 * 3 * 4 * 4).fill(1), [2, 3, 4, 4]);
+    const w = ctx.tensor(new Float32Array(5 * 3 * 9).fill(0.5), [5, 3, 3, 3]);
+    const y = await ctx.conv2d(x, w);
+    const g = await ctx.conv2dBackward(x, w, y);
+    const before = ctx.memory().backend.dataIds;
+    expect(before).toBe(6);
+    y.dispose();
+    g.dx!.dispose();
+    g.dw!.dispose();
+    g.db!.dispose();
+    expect(ctx.memory().backend.dataIds).toBe(2);
+  });
+
+  it('the kernels entry has no runtime imports (safe in a browser Web Worker)', () => {
+    const dir = fileURLToPath(new URL('./kernels/', import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const src = readFileSync(dir + f, 'utf8');
+      for (const m of src.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)) {
+        expect(m[1]!.startsWith('./'), `${f} imports ${m[1]} at runtime`).toBe(true);
+      }
+      expect(src).not.toMatch(/\bprocess\.|\brequire\(|from 'node:/);
+    }
+    expect(typeof kernels.gemm).toBe('function');
+  });
+});

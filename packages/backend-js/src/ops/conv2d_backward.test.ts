@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { refConv2d, refConv2dBackward, refConv1dBackward, type ConvOptions, type PadMode } from '@convkit/reference';
+import { expectClose, jsContext, rand, rng } from '../test/helpers.js';
+
+const PADS: PadMode[] = ['zeros', 'replicate', 'circular', 'reflect'];
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  o: ConvOptions;
+}
+const cases: Case[] = [];
+for (const padMode of PADS) {
+  cases.push({ name: `3x3 same ${padMode}`, x: [2, 3, 6, 7], w: [4, 3, 3, 3], o: { padMode } });
+  cases.push({ name: `even 2x4 stride 2 ${padMode}`, x: [2, 2, 7, 9], w: [3, 2, 2, 4], o: { padMode, stride: 2 } });
+  cases.push({ name: `dilation 2 groups 2 flip ${padMode}`, x: [2, 4, 8, 6], w: [4, 2, 3, 3], o: { padMode, dilation: 2, groups: 2, flip: true } });
+  cases.push({ name: `depthwise stride [1,2] ${padMode}`, x: [3, 3, 5, 8], w: [3, 1, 3, 3], o: { padMode, groups: 3, stride: [1, 2] } });
+  cases.push({ name: `5x3 explicit pad ${padMode}`, x: [1, 2, 9, 6], w: [2, 2, 5, 3], o: { padMode, padding: [3, 0, 1, 2] } });
+}
+cases.push(
+  { name: '1x1 valid', x: [2, 6, 4, 5], w: [3, 6, 1, 1], o: { padding: 'valid' } },
+  { name: 'flip non-square stride 2 zeros', x: [2, 3, 9, 8], w: [5, 3, 2, 3], o: { flip: true, stride: 2 } },
+  { name: 'larger N=3 C=16 12x12 K=8', x: [3, 16, 12, 12], w: [8, 16, 3, 3], o: {} },
+);
+
+describe('conv2dBackward (js) vs float64 reference', () => {
+  const r = rng(31);
+  for (const c of cases) {
+    it(c.name, async () => {
+      const ctx = await jsContext();
+      const xs = rand(c.x.reduce((a, b) => a * b), r);
+      const ws = rand(c.w.reduce((a, b) => a * b), r);
+      const yShape = refConv2d({ data: xs, shape: c.x }, { data: ws, shape: c.w }, null, c.o).shape;
+      const dys = rand(yShape.reduce((a, b) => a * b), r);
+      const g = await ctx.conv2dBackward(ctx.tensor(xs, c.x), ctx.tensor(ws, c.w), ctx.tensor(dys, yShape), c.o);
+      const ref = refConv2dBackward({ data: xs, shape: c.x }, { data: ws, shape: c.w }, { data: dys, shape: yShape }, c.o);
+      expect(g.dx!.shape).toEqual(c.x);
+      expect(g.dw!.shape).toEqual(c.w);
+      expect(g.db!.shape).toEqual([c.w[0]]);
+      // dW sums N*outH*outW (<= 432) unit-scale products; dx <= K*R*S; atol 1e-4 scaled by nothing: float64 tiles
+      expectClose(await g.dx!.read(), ref.dx.data, `${c.name} dx`);
+      expectClose(await g.dw!.read(), ref.dw.data, `${c.name} dw`);
+      expectClose(await g.db!.read(), ref.db.data, `${c.name} db`);
+      ctx.dispose();
+    });
+  }
+
+  it('wants selects outputs', async () => {
+    const ctx = await jsContext();
+    const x = ctx.tensor(rand(2 * 2 * 4 * 4, r), [2, 2, 4, 4]);
+    const w = ctx.tensor(rand(3 * 2 * 9, r), [3, 2, 3, 3]);
+    const dy = ctx.tensor(rand(2 * 3 * 16, r), [2, 3, 4, 4]);
+    const g = await ctx.conv2dBackward(x, w, dy, { wants: { dx: false, dw: true, db: false } });
+    expect(g.dx).toBeUndefined();
+    expect(g.db).toBeUndefined();
+    expect(g.dw!.shape).toEqual([3, 2, 3, 3]);
+  });
+
+  it('conv1dBackward with reflect padding, stride 2, flip', async () => {
+    const ctx = await jsContext();
+    const o = { padMode: 'reflect', stride: 2, flip: true } as const;
+    const xs = rand(2 * 3 * 11, r), ws = rand(4 * 3 * 3, r);
+    const dys = rand(2 * 4 * 6, r);
+    const g = await ctx.conv1dBackward(ctx.tensor(xs, [2, 3, 11]), ctx.tensor(ws, [4, 3, 3]), ctx.tensor(dys, [2, 4, 6]), o);
+    const ref = refConv1dBackward({ data: xs, shape: [2, 3, 11] }, { data: ws, shape: [4, 3, 3] }, { data: dys, shape: [2, 4, 6] }, o);
+    expectClose(await g.dx!.read(), ref.dx.data, 'conv1d dx');
+    expectClose(await g.dw!.read(), ref.dw.data, 'conv1d dw');
+    expectClose(await g.db!.read(), ref.db.data, 'conv1d db');
+  });
+});

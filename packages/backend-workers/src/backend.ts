@@ -1,0 +1,182 @@
+import {
+  OP_NAMES,
+  registry as defaultRegistry,
+  type BackendDescriptor,
+  type BackendMemory,
+  type Conv2dBackwardResult,
+  type Conv2dBackwardWants,
+  type Conv2dParams,
+  type DataId,
+  type DType,
+  type GemmParams,
+  type Im2colParams,
+  type KernelBackend,
+  type MaxPool2dParams,
+  type OpName,
+  type Precision,
+  type Probe,
+  type Registry,
+  type SgdParams,
+  type SoftmaxXentParams,
+} from '@convkit/core';
+import { defaultPoolSize, isNode, sharedMemoryAvailable, workersAvailable } from './env.js';
+import { Host } from './host.js';
+import { WorkerPool } from './pool.js';
+import { Storage } from './storage.js';
+import { gemm } from './ops/gemm.js';
+import { im2col } from './ops/im2col.js';
+import { col2im } from './ops/col2im.js';
+import { conv2d } from './ops/conv2d.js';
+import { conv2dBackward } from './ops/conv2dBackward.js';
+import { maxpool2d } from './ops/maxpool2d.js';
+import { maxpool2dBackward } from './ops/maxpool2dBackward.js';
+import { sgd } from './ops/sgd.js';
+import { relu } from './ops/relu.js';
+import { reluBackward } from './ops/reluBackward.js';
+import { softmaxCrossEntropy } from './ops/softmaxCrossEntropy.js';
+import { softmaxCrossEntropyBackward } from './ops/softmaxCrossEntropyBackward.js';
+
+/** Same float32 kernels as @convkit/backend-js, so the same tolerance (CONVENTIONS.md). */
+export const WORKERS_PRECISION: Precision = Object.freeze({ atol: 1e-4, rtol: 1e-4 });
+
+export interface WorkersBackendOptions {
+  /** Pool size. Default: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+  workers?: number;
+  /**
+   * URL of the worker script. Default: worker.js beside this module (dist/worker.js); a browser
+   * bundle must ship the worker bundle at that URL or pass its own.
+   */
+  workerUrl?: string | URL;
+  /** Copy operands to the workers instead of sharing memory, even where SharedArrayBuffer works. */
+  forceCopy?: boolean;
+  /**
+   * Smallest work (multiply-adds or elements) worth one task; smaller ops use fewer workers.
+   * Default 65536. 1 splits every op over every worker (tests use it).
+   */
+  minTaskWork?: number;
+}
+
+export const DEFAULT_MIN_TASK_WORK = 1 << 16;
+
+function defaultWorkerUrl(): URL {
+  return new URL('./worker.js', import.meta.url);
+}
+
+/**
+ * Every op split over a pool of workers. Tensors live in SharedArrayBuffers that each worker
+ * receives once; an op sends only buffer ids, params and ranges. Without SharedArrayBuffer
+ * (a browser page that is not cross-origin isolated) operands are copied per task and the engine
+ * says '+copy'.
+ */
+export class WorkersBackend implements KernelBackend {
+  readonly name = 'workers';
+  readonly engine: string;
+  readonly capabilities: ReadonlySet<OpName> = new Set(OP_NAMES);
+  readonly precision: Precision = WORKERS_PRECISION;
+  /** The worker pool (test hooks: terminateWorker, injectFault, liveWorkers). */
+  readonly pool: WorkerPool;
+  /** Whether tensors live in SharedArrayBuffers shared with the workers. */
+  readonly shared: boolean;
+  readonly #s: Storage;
+  readonly #h: Host;
+
+  constructor(o: WorkersBackendOptions & { workers: number }) {
+    this.shared = !o.forceCopy && sharedMemoryAvailable();
+    const url = o.workerUrl === undefined ? defaultWorkerUrl() : new URL(String(o.workerUrl), (globalThis as { location?: { href: string } }).location?.href);
+    this.engine = `${isNode() ? 'worker_threads' : 'web-workers'}+${this.shared ? 'sab' : 'copy'}`;
+    this.#s = new Storage(this.shared);
+    this.pool = new WorkerPool({ size: o.workers, workerUrl: url, shared: this.shared, backendName: this.name });
+    this.#s.onFree = (ids) => this.pool.free(ids);
+    this.#h = new Host(this.name, this.#s, this.pool, o.minTaskWork ?? DEFAULT_MIN_TASK_WORK);
+  }
+
+  write(values: Float32Array | Int32Array, dtype: DType): DataId {
+    return this.#s.write(values, dtype);
+  }
+  zeros(size: number, dtype: DType): DataId {
+    return this.#s.alloc(size, dtype);
+  }
+  async read(id: DataId): Promise<Float32Array | Int32Array> {
+    return this.#s.read(id);
+  }
+  readSync(id: DataId): Float32Array | Int32Array {
+    return this.#s.read(id);
+  }
+  disposeData(id: DataId): void {
+    this.#s.free(id);
+  }
+  memory(): BackendMemory {
+    return { dataIds: this.#s.count, bytes: this.#s.bytes, workers: this.pool.liveWorkers };
+  }
+  async dispose(): Promise<void> {
+    this.#s.clear();
+    await this.pool.dispose();
+  }
+
+  gemm(a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
+    return gemm(this.#h, a, b, c, bias, p);
+  }
+  im2col(x: DataId, p: Im2colParams): Promise<DataId> {
+    return im2col(this.#h, x, p);
+  }
+  col2im(cols: DataId, p: Im2colParams): Promise<DataId> {
+    return col2im(this.#h, cols, p);
+  }
+  conv2d(x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
+    return conv2d(this.#h, x, w, bias, p);
+  }
+  conv2dBackward(x: DataId, w: DataId, dy: DataId, p: Conv2dParams, wants: Conv2dBackwardWants): Promise<Conv2dBackwardResult> {
+    return conv2dBackward(this.#h, x, w, dy, p, wants);
+  }
+  maxpool2d(x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
+    return maxpool2d(this.#h, x, p);
+  }
+  maxpool2dBackward(dy: DataId, indices: DataId, p: MaxPool2dParams): Promise<DataId> {
+    return maxpool2dBackward(this.#h, dy, indices, p);
+  }
+  sgd(w: DataId, g: DataId, v: DataId, p: SgdParams): Promise<void> {
+    return sgd(this.#h, w, g, v, p);
+  }
+  relu(x: DataId, size: number): Promise<DataId> {
+    return relu(this.#h, x, size);
+  }
+  reluBackward(x: DataId, dy: DataId, size: number): Promise<DataId> {
+    return reluBackward(this.#h, x, dy, size);
+  }
+  softmaxCrossEntropy(logits: DataId, labels: DataId, p: SoftmaxXentParams): Promise<{ loss: DataId; probs: DataId }> {
+    return softmaxCrossEntropy(this.#h, logits, labels, p);
+  }
+  softmaxCrossEntropyBackward(probs: DataId, labels: DataId, p: SoftmaxXentParams): Promise<DataId> {
+    return softmaxCrossEntropyBackward(this.#h, probs, labels, p);
+  }
+}
+
+/** Creates the backend; workers start on the first op. */
+export async function createWorkersBackend(o: WorkersBackendOptions = {}): Promise<WorkersBackend> {
+  const workers = o.workers ?? (await defaultPoolSize());
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
+  return new WorkersBackend({ ...o, workers });
+}
+
+/** Registry descriptor: priority 20 (above js), available wherever workers can start. */
+export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
+  name: 'workers',
+  priority: 20,
+  async probe(): Promise<Probe> {
+    const w = await workersAvailable();
+    if (!w.ok) return { available: false, reason: w.reason };
+    const shared = sharedMemoryAvailable();
+    return {
+      available: true,
+      reason: `${isNode() ? 'worker_threads' : 'web-workers'}+${shared ? 'sab' : 'copy'}`,
+      // without shared memory every task copies its operands: prefer the js backend then
+      priority: shared ? 20 : 5,
+    };
+  },
+  create: (o?: WorkersBackendOptions) => createWorkersBackend(o),
+};
+
+/** Registers the workers backend on `registry` (default: core's process-wide registry). */
+export function register(registry: Registry = defaultRegistry): Registry {
+  return registry.register(workersBackend);
+}

@@ -1,0 +1,139 @@
+/**
+ * The workers backend in headless Chromium (playwright-core, the system /usr/bin/chromium; never a
+ * downloaded browser): esbuild bundles a test page and the worker script side by side, a tiny
+ * node:http server on 127.0.0.1 serves them once with COOP/COEP headers (cross-origin isolated:
+ * Web Workers + SharedArrayBuffer) and once without (Web Workers + copying).
+ * Skipped, with the reason printed, when Chromium is not installed (CONVKIT_CHROMIUM overrides the path).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUwnetDir } from '@convkit/reference';
+
+const CHROMIUM = process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`browser.test.ts: SKIPPED — no Chromium at ${CHROMIUM} (set CONVKIT_CHROMIUM)`);
+// the conformance golden set shipped in @convkit/conformance, and the course data when present
+const GOLDEN = join(dirname(createRequire(import.meta.url).resolve('@convkit/conformance/package.json')), 'golden');
+const UWNET = findUwnetDir();
+if (!UWNET) console.warn('browser.test.ts: uwnet golden data not found: the browser conformance run skips its uwnet cases');
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+interface Report {
+  engine: string;
+  crossOriginIsolated: boolean;
+  poolSize: number;
+  results: { name: string; error: string }[];
+  lifecycle: { name: string; error: string }[];
+  conformance: { engine: string; counts: Record<string, number>; failures: string[] } | null;
+  done: boolean;
+}
+
+describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
+  let dir = '';
+  let server: Server;
+  let origin = '';
+  let browser: import('playwright-core').Browser;
+
+  beforeAll(async () => {
+    const esbuild = await import('esbuild');
+    dir = mkdtempSync(join(tmpdir(), 'convkit-workers-browser-'));
+    const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+    const common = { bundle: true, format: 'esm' as const, platform: 'browser' as const, target: 'es2022', logLevel: 'error' as const };
+    await esbuild.build({ ...common, entryPoints: [here('./testing/browser-page.ts')], outfile: join(dir, 'page.js') });
+    // the worker bundle goes where the backend looks for it: beside the page bundle
+    await esbuild.build({ ...common, entryPoints: [here('../dist/worker.js')], outfile: join(dir, 'worker.js') });
+    const html = '<!doctype html><meta charset="utf-8"><title>convkit workers</title><script type="module" src="page.js"></script>';
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const [, mode, file, sub] = url.pathname.split('/');
+      const headers: Record<string, string> = {};
+      if (mode === 'coi') {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      if (file === '' || file === undefined || file === 'index.html') {
+        res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(html);
+      } else if ((file === 'golden' || (file === 'uwnet' && UWNET)) && sub && /^[\w.-]+$/.test(sub)) {
+        const p = join(file === 'golden' ? GOLDEN : UWNET!, sub);
+        if (existsSync(p)) res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(p));
+        else res.writeHead(404, headers).end();
+      } else if (file === 'page.js' || file === 'worker.js') {
+        res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(readFileSync(join(dir, file)));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(mode: 'coi' | 'plain'): Promise<Report> {
+    const page = await browser.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(`${origin}/${mode}/?golden=1${UWNET ? '&uwnet=1' : ''}`);
+      await page.waitForFunction(() => (globalThis as any).__report?.done === true, undefined, { timeout: 90_000 });
+      const r = (await page.evaluate(() => (globalThis as any).__report)) as Report;
+      console.log(
+        `browser (${mode}): engine ${r.engine}, ${r.results.length} op cases, ${r.lifecycle.length} lifecycle checks, ` +
+          `conformance ${JSON.stringify(r.conformance?.counts)}`,
+      );
+      return r;
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\npage log:\n${logs.join('\n')}`);
+    } finally {
+      await page.close();
+    }
+  }
+
+  function expectAllPass(r: Report) {
+    const failed = [...r.results, ...r.lifecycle].filter((x) => x.error);
+    expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
+    expect(r.results.length).toBeGreaterThan(5);
+    expect(r.lifecycle.length).toBe(7);
+    // the full conformance suite ran in the page on the same engine
+    const conf = r.conformance!;
+    expect(conf.engine).toBe(r.engine);
+    expect(conf.failures, conf.failures.join('\n')).toEqual([]);
+    expect(conf.counts.pass).toBeGreaterThan(200);
+  }
+
+  it('cross-origin isolated page: Web Workers share SharedArrayBuffers (web-workers+sab)', async () => {
+    const r = await run('coi');
+    expect(r.crossOriginIsolated).toBe(true);
+    expect(r.engine).toBe('web-workers+sab');
+    expect(r.poolSize).toBe(3);
+    expectAllPass(r);
+  });
+
+  it('page without COOP/COEP: falls back to copying and says so (web-workers+copy)', async () => {
+    const r = await run('plain');
+    expect(r.crossOriginIsolated).toBe(false);
+    expect(r.engine).toBe('web-workers+copy');
+    expectAllPass(r);
+  });
+});

@@ -1,0 +1,36 @@
+import type { Conv2dParams, DataId } from '@convkit/core';
+import type { Host } from '../host.js';
+import { segments, split, type Range } from '../partition.js';
+import type { Task } from '../pool.js';
+
+/** Multiply-adds of one conv2d pass (forward, or each backward half). */
+export function convWork(p: Conv2dParams): number {
+  return p.N * p.K * p.outH * p.outW * (p.C / p.groups) * p.kH * p.kW;
+}
+
+/**
+ * y [N, K, outH, outW]. Split by image when the batch divides evenly (each task runs its own
+ * im2col + GEMM); otherwise by output rows (no repeated im2col), and by output channel when the
+ * image has too few rows: batch 1 still uses every worker.
+ */
+export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
+  const y = h.alloc(p.N * p.K * p.outH * p.outW);
+  const T = h.parts(convWork(p));
+  const all = (n: number): Range => [0, n];
+  let tiles: [Range, Range, Range][];
+  if (T === 1) tiles = [[all(p.N), all(p.K), all(p.outH)]];
+  else if (p.N % T === 0 || p.N >= 4 * T) tiles = split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
+  else if (p.outH >= 2 * T) tiles = split(p.outH, T).map((oy) => [all(p.N), all(p.K), oy]);
+  else if (p.K >= T) tiles = split(p.K, T).map((k) => [all(p.N), k, all(p.outH)]);
+  else tiles = split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
+  const args = { x: h.get(x), w: h.get(w), bias: bias ? h.get(bias) : null, y };
+  const tasks: Task[] = tiles.map(([n, k, oy]) => ({
+    kernel: 'conv2d',
+    p,
+    args,
+    outs: { y: segments([p.N, p.K, p.outH, p.outW], [n, k, oy]) },
+    r: [n[0], n[1], k[0], k[1], oy[0], oy[1]],
+  }));
+  await h.exec('conv2d', tasks, [y]);
+  return y;
+}

@@ -1,0 +1,84 @@
+import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
+import type { Host } from '../host.js';
+import { segments, split, type Range } from '../partition.js';
+import type { Task } from '../pool.js';
+import type { Rec } from '../storage.js';
+import { convWork } from './conv2d.js';
+
+/**
+ * dx, dW and db in one round trip. dx tasks own (image, input channel) planes; dW tasks own
+ * (output channel, input channel) blocks and each sums over the whole batch itself, so no task
+ * shares an accumulator with another and the result does not depend on the split.
+ */
+export async function conv2dBackward(
+  h: Host,
+  x: DataId,
+  w: DataId,
+  dy: DataId,
+  p: Conv2dParams,
+  wants: Conv2dBackwardWants,
+): Promise<Conv2dBackwardResult> {
+  const { N, C, K, groups, kH, kW } = p;
+  const Cg = C / groups;
+  const HW = p.inH * p.inW;
+  const xr = h.get(x);
+  const wr = h.get(w);
+  const dyr = h.get(dy);
+  const T = h.parts(convWork(p));
+  const tasks: Task[] = [];
+  const outs: Rec[] = [];
+  const all = (n: number): Range => [0, n];
+  let dx: Rec | undefined;
+  let dw: Rec | undefined;
+  let db: Rec | undefined;
+  if (wants.dx) {
+    dx = h.alloc(N * C * HW);
+    outs.push(dx);
+    const tiles: [Range, Range][] =
+      T === 1
+        ? [[all(N), all(C)]]
+        : N % T === 0 || N >= 4 * T || C < T
+          ? split(N, T).map((n) => [n, all(C)])
+          : split(C, T).map((c) => [all(N), c]);
+    for (const [n, c] of tiles) {
+      tasks.push({
+        kernel: 'conv2dBackwardData',
+        p,
+        args: { w: wr, dy: dyr, dx },
+        outs: { dx: segments([N, C, HW], [n, c]) },
+        r: [n[0], n[1], c[0], c[1]],
+      });
+    }
+  }
+  if (wants.dw) {
+    dw = h.alloc(K * Cg * kH * kW);
+    outs.push(dw);
+    const tiles: [Range, Range][] =
+      T === 1
+        ? [[all(K), all(Cg)]]
+        : Cg >= T && Cg % T === 0
+          ? split(Cg, T).map((c) => [all(K), c])
+          : K >= T
+            ? split(K, T).map((k) => [k, all(Cg)])
+            : split(Cg, T).map((c) => [all(K), c]);
+    for (const [k, c] of tiles) {
+      tasks.push({
+        kernel: 'conv2dBackwardFilter',
+        p,
+        args: { x: xr, dy: dyr, dw },
+        outs: { dw: segments([K, Cg, kH * kW], [k, c]) },
+        r: [k[0], k[1], c[0], c[1]],
+      });
+    }
+  }
+  if (wants.db) {
+    db = h.alloc(K);
+    outs.push(db);
+    const kt = split(K, h.parts(N * K * p.outH * p.outW));
+    for (const k of kt) {
+      tasks.push({ kernel: 'conv2dBackwardBias', p, args: { dy: dyr, db }, outs: { db: [k] }, r: [k[0], k[1]] });
+    }
+  }
+  await h.exec('conv2dBackward', tasks, outs);
+  return { dx, dw, db };
+}

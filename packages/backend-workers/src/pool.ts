@@ -1,0 +1,371 @@
+import { BackendExecutionError, type DType } from '@convkit/core';
+import { importNode, isNode } from './env.js';
+import type { ArgRef, Fault, FromWorker, KernelName, RunMsg, Seg, ToWorker } from './protocol.js';
+import type { Rec } from './storage.js';
+
+/** One unit of work for one worker: a kernel call over a range of its output. */
+export interface Task {
+  kernel: KernelName;
+  p: unknown;
+  /** tensor arguments by the kernel's argument name (null = absent, e.g. no bias) */
+  args: Record<string, Rec | null>;
+  /** names of the arguments this task writes, and which of their elements (copy mode returns those) */
+  outs: Record<string, Seg[]>;
+  /** range arguments, in the kernel's order */
+  r: number[];
+}
+
+export interface TaskResult {
+  value?: number;
+}
+
+/** What the pool needs from a worker, in Node (worker_threads) and browsers (Web Workers). */
+interface WorkerHandle {
+  post(msg: ToWorker, transfer?: Transferable[]): void;
+  terminate(): unknown;
+  ref(): void;
+  unref(): void;
+}
+
+type Spawner = (
+  url: URL,
+  onMessage: (m: FromWorker) => void,
+  onFatal: (reason: string) => void,
+  onEnded: () => void,
+) => WorkerHandle;
+
+async function nodeSpawner(): Promise<Spawner> {
+  const wt = await importNode<typeof import('node:worker_threads')>('worker_threads');
+  return (url, onMessage, onFatal, onEnded) => {
+    // inherit the parent's flags except those a worker rejects (node --input-type=module -e ...)
+    const execArgv = (globalThis as any).process.execArgv.filter((a: string) => !a.startsWith('--input-type'));
+    const w = new wt.Worker(url, { execArgv });
+    w.on('message', onMessage);
+    w.on('error', (e: Error) => onFatal(`uncaught error in the worker: ${e?.message ?? e}`));
+    w.on('messageerror', (e: Error) => onFatal(`a message could not be deserialized: ${e?.message ?? e}`));
+    w.on('exit', (code: number) => {
+      onEnded();
+      onFatal(`the worker thread exited (code ${code})`);
+    });
+    // idle workers never keep the process alive; the pool refs a worker while it has tasks
+    w.unref();
+    return {
+      post: (m, t) => w.postMessage(m, t as any),
+      terminate: () => w.terminate(),
+      ref: () => w.ref(),
+      unref: () => w.unref(),
+    };
+  };
+}
+
+function webSpawner(): Spawner {
+  return (url, onMessage, onFatal, onEnded) => {
+    const W = (globalThis as unknown as { Worker: typeof Worker }).Worker;
+    const w = new W(url, { type: 'module' });
+    w.onmessage = (ev: MessageEvent) => onMessage(ev.data as FromWorker);
+    w.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault?.();
+      onFatal(`uncaught error in the worker: ${ev.message || 'failed to load or crashed'}`);
+    };
+    w.onmessageerror = () => onFatal('a message could not be deserialized');
+    return {
+      post: (m, t) => w.postMessage(m, (t ?? []) as Transferable[]),
+      terminate: () => {
+        w.terminate(); // a Web Worker ends synchronously and fires no event
+        onEnded();
+      },
+      ref: () => {},
+      unref: () => {},
+    };
+  };
+}
+
+interface Pending {
+  op: string;
+  task: Task;
+  resolve(r: TaskResult): void;
+  reject(e: Error): void;
+}
+
+class Slot {
+  handle: WorkerHandle | null = null;
+  /** buffer ids this worker holds */
+  known = new Set<number>();
+  pending = new Map<number, Pending>();
+  toFree: number[] = [];
+  fault: Fault | null = null;
+  stallWaiters: (() => void)[] = [];
+  spawned = 0;
+  constructor(readonly index: number) {}
+}
+
+let nextTaskId = 1;
+
+export interface PoolOptions {
+  size: number;
+  workerUrl: URL;
+  shared: boolean;
+  backendName: string;
+}
+
+/**
+ * A fixed-size pool of workers that start lazily, on the first op. Each op is split into tasks
+ * that run on different workers at once. A worker that dies (crash, exit, terminate) rejects
+ * its pending tasks at once with a BackendExecutionError and is replaced on the next op.
+ */
+export class WorkerPool {
+  readonly size: number;
+  readonly shared: boolean;
+  readonly #url: URL;
+  readonly #name: string;
+  readonly #slots: Slot[];
+  #spawner: Spawner | null = null;
+  #spawnerPromise: Promise<Spawner> | null = null;
+  #disposed = false;
+  #flushQueued = false;
+  #ended = 0;
+  /**
+   * Traffic counters: task messages sent, SharedArrayBuffers handed to a worker (once per worker
+   * and buffer), and bytes of tensor data copied into messages (0 in shared mode).
+   */
+  readonly stats = { tasks: 0, buffersShared: 0, bytesCopied: 0 };
+
+  constructor(o: PoolOptions) {
+    this.size = o.size;
+    this.shared = o.shared;
+    this.#url = o.workerUrl;
+    this.#name = o.backendName;
+    this.#slots = Array.from({ length: o.size }, (_, i) => new Slot(i));
+  }
+
+  /** Workers currently running. 0 until the first op (lazy start) and after dispose(). */
+  get liveWorkers(): number {
+    return this.#slots.filter((s) => s.handle !== null).length;
+  }
+
+  /** Workers started so far, replacements included. */
+  get spawnedWorkers(): number {
+    return this.#slots.reduce((n, s) => n + s.spawned, 0);
+  }
+
+  /** Workers whose thread has really ended (Node: 'exit' event; browsers: terminated). */
+  get endedWorkers(): number {
+    return this.#ended;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Tasks sent and not yet answered. */
+  get pendingTasks(): number {
+    return this.#slots.reduce((n, s) => n + s.pending.size, 0);
+  }
+
+  /**
+   * Test hook: the next task sent to worker `i` misbehaves. 'crash' throws an uncaught error
+   * out of the worker's message handler, 'exit' ends the worker thread (Node), 'throw' makes the
+   * kernel throw (the worker survives), 'stall' blocks inside the op until terminated.
+   */
+  injectFault(i: number, fault: Fault): void {
+    this.#slot(i).fault = fault;
+  }
+
+  /** Test hook: resolves once worker `i` is stuck in a task sent with the 'stall' fault. */
+  whenStalled(i: number): Promise<void> {
+    const s = this.#slot(i);
+    return new Promise((res) => s.stallWaiters.push(res));
+  }
+
+  /** Test hook: terminates worker `i` now, as a crash would. Its pending tasks reject. */
+  async terminateWorker(i: number): Promise<void> {
+    const s = this.#slot(i);
+    const h = s.handle;
+    if (!h) return;
+    this.#fatal(s, h, `worker ${i} was terminated by terminateWorker(${i})`);
+    await h.terminate();
+  }
+
+  #slot(i: number): Slot {
+    const s = this.#slots[i];
+    if (!s) throw new RangeError(`no worker ${i} (pool size ${this.size})`);
+    return s;
+  }
+
+  async #getSpawner(): Promise<Spawner> {
+    if (this.#spawner) return this.#spawner;
+    this.#spawnerPromise ??= isNode() ? nodeSpawner() : Promise.resolve(webSpawner());
+    this.#spawner = await this.#spawnerPromise;
+    return this.#spawner;
+  }
+
+  #spawn(s: Slot, spawner: Spawner): WorkerHandle {
+    let h: WorkerHandle | null = null;
+    const onMessage = (m: FromWorker) => this.#onMessage(s, h!, m);
+    const onFatal = (reason: string) => {
+      if (h) this.#fatal(s, h, `worker ${s.index} died: ${reason}`);
+    };
+    let ended = false;
+    const onEnded = () => {
+      if (!ended) this.#ended++;
+      ended = true;
+    };
+    h = spawner(this.#url, onMessage, onFatal, onEnded);
+    s.handle = h;
+    s.known.clear();
+    s.toFree = [];
+    s.spawned++;
+    return h;
+  }
+
+  #fatal(s: Slot, h: WorkerHandle, reason: string): void {
+    if (s.handle !== h) return; // already replaced
+    s.handle = null;
+    s.known.clear();
+    s.toFree = [];
+    const pend = [...s.pending.values()];
+    s.pending.clear();
+    try {
+      void Promise.resolve(h.terminate()).catch(() => {});
+    } catch {
+      /* already gone */
+    }
+    for (const p of pend) {
+      p.reject(
+        new BackendExecutionError(
+          p.op,
+          this.#name,
+          `${reason}; the op's outputs were not produced (the pool starts a new worker for the next op)`,
+        ),
+      );
+    }
+  }
+
+  #onMessage(s: Slot, h: WorkerHandle, m: FromWorker): void {
+    if (s.handle !== h) return;
+    if (m.t === 'stalling') {
+      const ws = s.stallWaiters;
+      s.stallWaiters = [];
+      for (const w of ws) w();
+      return;
+    }
+    const p = s.pending.get(m.id);
+    if (!p) return;
+    s.pending.delete(m.id);
+    if (s.pending.size === 0) h.unref();
+    if (m.t === 'fail') {
+      p.reject(new BackendExecutionError(p.op, this.#name, `worker ${s.index}, kernel ${p.task.kernel}: ${m.message}`));
+      return;
+    }
+    if (!this.shared && m.out) {
+      // copy mode: unpack the regions this task computed into the main-thread outputs
+      for (const [name, segs] of Object.entries(p.task.outs)) {
+        const dst = p.task.args[name]!.view;
+        const src = m.out[name]!;
+        let o = 0;
+        for (const [a, b] of segs) {
+          dst.set(src.subarray(o, o + (b - a)), a);
+          o += b - a;
+        }
+      }
+    }
+    p.resolve({ value: m.value });
+  }
+
+  /** Runs the tasks of one op on the pool; rejects as soon as any task fails. */
+  async run(op: string, tasks: Task[]): Promise<TaskResult[]> {
+    if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
+    const spawner = await this.#getSpawner();
+    if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
+    // spread tasks over the least busy workers, starting at a rotating offset
+    const load = this.#slots.map((s) => s.pending.size);
+    const promises = tasks.map((task) => {
+      let best = 0;
+      for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i;
+      load[best]!++;
+      return this.#post(op, this.#slots[best]!, spawner, task);
+    });
+    return Promise.all(promises);
+  }
+
+  #post(op: string, s: Slot, spawner: Spawner, task: Task): Promise<TaskResult> {
+    return new Promise<TaskResult>((resolve, reject) => {
+      const h = s.handle ?? this.#spawn(s, spawner);
+      const id = nextTaskId++;
+      const a: Record<string, ArgRef> = {};
+      const bufs: [number, SharedArrayBuffer, DType][] = [];
+      for (const [name, rec] of Object.entries(task.args)) {
+        if (rec === null) {
+          a[name] = null;
+        } else if (this.shared) {
+          a[name] = rec.bufId;
+          if (!s.known.has(rec.bufId)) {
+            s.known.add(rec.bufId);
+            bufs.push([rec.bufId, rec.buf as SharedArrayBuffer, rec.dtype]);
+          }
+        } else if (name in task.outs) {
+          a[name] = { alloc: rec.dtype, size: rec.size };
+        } else {
+          a[name] = rec.view; // copied by postMessage
+          this.stats.bytesCopied += rec.view.byteLength;
+        }
+      }
+      const msg: RunMsg = { t: 'run', id, kernel: task.kernel, p: task.p, a, r: task.r };
+      if (bufs.length) msg.bufs = bufs;
+      this.stats.tasks++;
+      this.stats.buffersShared += bufs.length;
+      if (!this.shared) msg.ret = task.outs as Record<string, Seg[]>;
+      if (s.fault) {
+        msg.fault = s.fault;
+        s.fault = null;
+      }
+      s.pending.set(id, { op, task, resolve, reject });
+      h.ref();
+      try {
+        h.post(msg);
+      } catch (e) {
+        s.pending.delete(id);
+        if (s.pending.size === 0) h.unref();
+        reject(new BackendExecutionError(op, this.#name, `could not send the task to worker ${s.index}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Tells the workers that hold these buffers to drop them (batched per microtask). */
+  free(ids: number[]): void {
+    for (const s of this.#slots) {
+      if (!s.handle) continue;
+      for (const id of ids) if (s.known.delete(id)) s.toFree.push(id);
+    }
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        for (const s of this.#slots) {
+          if (s.handle && s.toFree.length) {
+            const ids = s.toFree;
+            s.toFree = [];
+            try {
+              s.handle.post({ t: 'free', ids });
+            } catch {
+              /* a dead worker holds nothing */
+            }
+          }
+        }
+      });
+    }
+  }
+
+  /** Ends every worker; pending tasks reject. Later ops fail. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    const ends: unknown[] = [];
+    for (const s of this.#slots) {
+      const h = s.handle;
+      if (!h) continue;
+      this.#fatal(s, h, 'the backend was disposed');
+      ends.push(h.terminate());
+    }
+    await Promise.allSettled(ends);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Messages between the main thread and the workers. In shared-memory mode tensors travel as
+ * buffer ids: a worker gets each SharedArrayBuffer once (`bufs`) and caches it until `free`.
+ * In copy mode (no SharedArrayBuffer) inputs travel as copies and each task sends back only the
+ * output regions it computed.
+ */
+import type { DType } from '@convkit/core';
+
+export type KernelName =
+  | 'gemm'
+  | 'im2col'
+  | 'col2im'
+  | 'conv2d'
+  | 'conv2dBackwardData'
+  | 'conv2dBackwardFilter'
+  | 'conv2dBackwardBias'
+  | 'maxpool2d'
+  | 'maxpool2dBackward'
+  | 'sgd'
+  | 'relu'
+  | 'reluBackward'
+  | 'softmaxCrossEntropy'
+  | 'softmaxCrossEntropyBackward';
+
+/** Half-open element range [start, end) of a flat tensor. */
+export type Seg = readonly [number, number];
+
+/** A fresh output the worker allocates in copy mode. */
+export interface AllocRef {
+  alloc: DType;
+  size: number;
+}
+
+/** A tensor argument: buffer id (shared mode), a copy (copy mode), an output to allocate, or none. */
+export type ArgRef = number | Float32Array | Int32Array | AllocRef | null;
+
+/** Fault injection for tests: how the worker misbehaves on this task. */
+export type Fault = 'crash' | 'exit' | 'throw' | 'stall';
+
+export interface RunMsg {
+  t: 'run';
+  id: number;
+  kernel: KernelName;
+  p: unknown;
+  a: Record<string, ArgRef>;
+  r: number[];
+  /** copy mode: the output regions to send back, per output argument */
+  ret?: Record<string, Seg[]>;
+  /** shared buffers this worker has not seen yet: [id, buffer, dtype] */
+  bufs?: [number, SharedArrayBuffer, DType][];
+  fault?: Fault;
+}
+
+export interface FreeMsg {
+  t: 'free';
+  ids: number[];
+}
+
+export type ToWorker = RunMsg | FreeMsg;
+
+export interface DoneMsg {
+  t: 'done';
+  id: number;
+  /** kernels that return a number (softmax cross-entropy partial sums) */
+  value?: number;
+  /** copy mode: packed regions per output argument, in `ret` order */
+  out?: Record<string, Float32Array | Int32Array>;
+}
+
+export interface FailMsg {
+  t: 'fail';
+  id: number;
+  message: string;
+}
+
+/** Sent by a task with fault 'stall' once it is stuck inside the op. */
+export interface StallingMsg {
+  t: 'stalling';
+  id: number;
+}
+
+export type FromWorker = DoneMsg | FailMsg | StallingMsg;

@@ -1,0 +1,138 @@
+/**
+ * The worker script (dist/worker.js): runs @convkit/backend-js's raw range kernels on the
+ * tensors the main thread shares with it. Loads in Node worker_threads and as a browser module
+ * Web Worker. In shared mode it caches every SharedArrayBuffer it is given (by buffer id) until
+ * told to free it, so an op message carries only ids, params and ranges.
+ */
+import * as K from '@convkit/backend-js/kernels';
+import type { DType } from '@convkit/core';
+import type { ArgRef, DoneMsg, FromWorker, KernelName, RunMsg, ToWorker } from './protocol.js';
+
+type Arr = Float32Array | Int32Array;
+type F = Float32Array;
+type A = Record<string, Arr | null>;
+
+const scratch = K.createScratch();
+const buffers = new Map<number, Arr>();
+
+/** Each kernel's call with the arguments in backend-js's order (KERNELS.md). */
+const TABLE: Record<KernelName, (p: any, a: A, r: number[]) => number | void> = {
+  gemm: (p, a, r) => K.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0], r[1], r[2], r[3], scratch),
+  im2col: (p, a, r) => K.im2col(p, a.x as F, a.cols as F, r[0], r[1], r[2], r[3]),
+  col2im: (p, a, r) => K.col2im(p, a.cols as F, a.dx as F, r[0], r[1], r[2], r[3]),
+  conv2d: (p, a, r) =>
+    K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch),
+  conv2dBackwardData: (p, a, r) => K.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0], r[1], r[2], r[3], scratch),
+  conv2dBackwardFilter: (p, a, r) =>
+    K.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0], r[1], r[2], r[3], scratch),
+  conv2dBackwardBias: (p, a, r) => K.conv2dBackwardBias(p, a.dy as F, a.db as F, r[0], r[1]),
+  maxpool2d: (p, a, r) => K.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0], r[1]),
+  maxpool2dBackward: (p, a, r) => K.maxpool2dBackward(p, a.dy as F, a.indices as Int32Array, a.dx as F, r[0], r[1]),
+  sgd: (p, a, r) => {
+    // writes the step into fresh w2/v2 so a failed op leaves w and v untouched
+    const [s, e] = [r[0]!, r[1]!];
+    (a.w2 as F).set((a.w as F).subarray(s, e), s);
+    (a.v2 as F).set((a.v as F).subarray(s, e), s);
+    K.sgd(p, a.w2 as F, a.g as F, a.v2 as F, s, e);
+  },
+  relu: (_p, a, r) => K.relu(a.x as F, a.y as F, r[0], r[1]),
+  reluBackward: (_p, a, r) => K.reluBackward(a.x as F, a.dy as F, a.dx as F, r[0], r[1]),
+  softmaxCrossEntropy: (p, a, r) => K.softmaxCrossEntropy(p, a.logits as F, a.labels as Int32Array, a.probs as F, r[0], r[1]),
+  softmaxCrossEntropyBackward: (p, a, r) =>
+    K.softmaxCrossEntropyBackward(p, a.probs as F, a.labels as Int32Array, a.dlogits as F, r[0], r[1]),
+};
+
+function view(buf: SharedArrayBuffer, dtype: DType): Arr {
+  return dtype === 'int32' ? new Int32Array(buf) : new Float32Array(buf);
+}
+
+function resolveArg(ref: ArgRef): Arr | null {
+  if (ref === null) return null;
+  if (typeof ref === 'number') {
+    const v = buffers.get(ref);
+    if (!v) throw new Error(`buffer ${ref} was never sent to this worker`);
+    return v;
+  }
+  if (ArrayBuffer.isView(ref)) return ref;
+  return ref.alloc === 'int32' ? new Int32Array(ref.size) : new Float32Array(ref.size);
+}
+
+function stall(post: (m: FromWorker) => void, id: number): void {
+  post({ t: 'stalling', id });
+  // blocks this thread (as a very long kernel would) until the main thread terminates it
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600; i++) Atomics.wait(cell, 0, 0, 100);
+}
+
+function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) => void, exit: () => void): void {
+  if (m.t === 'free') {
+    for (const id of m.ids) buffers.delete(id);
+    return;
+  }
+  const run = m as RunMsg;
+  if (run.bufs) for (const [id, buf, dtype] of run.bufs) buffers.set(id, view(buf, dtype));
+  if (run.fault === 'crash') throw new Error('injected crash (test hook)');
+  if (run.fault === 'exit') return exit();
+  if (run.fault === 'stall') stall(post, run.id);
+  let value: number | void;
+  const args: A = {};
+  try {
+    if (run.fault === 'throw') throw new Error('injected kernel failure (test hook)');
+    for (const [name, ref] of Object.entries(run.a)) args[name] = resolveArg(ref);
+    const fn = TABLE[run.kernel];
+    if (!fn) throw new Error(`unknown kernel '${run.kernel}'`);
+    value = fn(run.p, args, run.r);
+  } catch (e) {
+    post({ t: 'fail', id: run.id, message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  const done: DoneMsg = { t: 'done', id: run.id };
+  if (typeof value === 'number') done.value = value;
+  if (run.ret) {
+    // copy mode: send back only the regions this task computed
+    const out: Record<string, Arr> = {};
+    const transfer: Transferable[] = [];
+    for (const [name, segs] of Object.entries(run.ret)) {
+      const src = args[name]!;
+      let total = 0;
+      for (const [a, b] of segs) total += b - a;
+      const packed = src instanceof Int32Array ? new Int32Array(total) : new Float32Array(total);
+      let o = 0;
+      for (const [a, b] of segs) {
+        packed.set(src.subarray(a, b), o);
+        o += b - a;
+      }
+      out[name] = packed;
+      transfer.push(packed.buffer);
+    }
+    done.out = out;
+    post(done, transfer);
+    return;
+  }
+  post(done);
+}
+
+const proc = (globalThis as { process?: { versions?: { node?: string }; exit(code?: number): never } }).process;
+const inNode = !!proc?.versions?.node && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
+
+if (inNode) {
+  const name = 'node:worker_threads';
+  const wt = (await import(/* @vite-ignore */ name)) as typeof import('node:worker_threads');
+  const port = wt.parentPort!;
+  const post = (m: FromWorker, t?: Transferable[]) => port.postMessage(m, t as any);
+  port.on('message', (m: ToWorker) => handle(m, post, () => proc!.exit(3)));
+} else {
+  const scope = globalThis as unknown as {
+    postMessage(m: unknown, t?: Transferable[]): void;
+    onmessage: ((ev: MessageEvent) => void) | null;
+    close(): void;
+  };
+  const post = (m: FromWorker, t?: Transferable[]) => scope.postMessage(m, t ?? []);
+  scope.onmessage = (ev: MessageEvent) =>
+    handle(ev.data as ToWorker, post, () => {
+      // a browser worker cannot end itself observably; crash it instead so the page sees it
+      setTimeout(() => {
+        throw new Error('injected exit (test hook)');
+      });
+    });
+}

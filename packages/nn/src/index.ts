@@ -1,0 +1,13 @@
+export { mulberry32, heUniform, permutation, type Rng } from './init.js';
+export { Param } from './param.js';
+export type { Layer } from './layer.js';
+export { Conv2d, type Conv2dLayerOptions } from './layers/conv2d.js';
+export { MaxPool2d, type MaxPool2dLayerOptions } from './layers/maxpool2d.js';
+export { ReLU } from './layers/relu.js';
+export { Flatten } from './layers/flatten.js';
+export { Dense, type DenseLayerOptions } from './layers/dense.js';
+export { SoftmaxCrossEntropy } from './layers/softmax_xent.js';
+export { Sequential, type SequentialOptions } from './sequential.js';
+export { SGD, type SgdOptimizerOptions } from './sgd.js';
+export { trainStep, predict, evaluate, argmaxRows, type Batch } from './train.js';
+export { smallCnn, type SmallCnnOptions } from './models.js';

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createContext, Registry } from '@convkit/core';
+import { jsBackend } from '@convkit/backend-js';
+import { heUniform, mulberry32, permutation, smallCnn } from './index.js';
+
+describe('seeded initializer', () => {
+  it('mulberry32 matches the published algorithm (first outputs of seed 0 and 42)', () => {
+    // Independent re-statement of mulberry32 in BigInt arithmetic (no Math.imul, no >>>).
+    function big(seed: number) {
+      let a = BigInt(seed);
+      const M = 1n << 32n;
+      const mul = (x: bigint, y: bigint) => (x * y) % M;
+      return () => {
+        a = (a + 0x6d2b79f5n) % M;
+        let t = a;
+        t = mul(t ^ (t >> 15n), t | 1n);
+        t = (t ^ ((t + mul(t ^ (t >> 7n), t | 61n)) % M)) % M;
+        return Number((t ^ (t >> 14n)) % M) / 2 ** 32;
+      };
+    }
+    for (const seed of [0, 42, 123456789]) {
+      const a = mulberry32(seed);
+      const b = big(seed);
+      for (let i = 0; i < 1000; i++) expect(a()).toBe(b());
+    }
+  });
+
+  it('He uniform: bounded by sqrt(6/fanIn), mean ~0, variance ~2/fanIn', () => {
+    const fanIn = 50;
+    const v = heUniform(200_000, fanIn, mulberry32(5));
+    const b = Math.sqrt(6 / fanIn);
+    let mean = 0;
+    let sq = 0;
+    let maxAbs = 0;
+    for (const x of v) {
+      maxAbs = Math.max(maxAbs, Math.abs(x));
+      mean += x;
+      sq += x * x;
+    }
+    expect(maxAbs).toBeLessThanOrEqual(b);
+    expect(maxAbs).toBeGreaterThan(0.99 * b);
+    mean /= v.length;
+    const variance = sq / v.length - mean * mean;
+    expect(Math.abs(mean)).toBeLessThan(0.01 * b);
+    expect(Math.abs(variance - 2 / fanIn) / (2 / fanIn)).toBeLessThan(0.02);
+  });
+
+  it('same seed gives identical weights, another seed different ones', async () => {
+    const ctx = await createContext({ backend: 'js', registry: new Registry().register(jsBackend) });
+    const a = await smallCnn(ctx, { seed: 11 }).getWeights();
+    const b = await smallCnn(ctx, { seed: 11 }).getWeights();
+    const c = await smallCnn(ctx, { seed: 12 }).getWeights();
+    expect(a.length).toBe(6);
+    a.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(b[i]!)));
+    expect(Array.from(a[0]!)).not.toEqual(Array.from(c[0]!));
+    // biases start at zero
+    expect(a[1]!.every((v) => v === 0)).toBe(true);
+    await ctx.dispose();
+  });
+
+  it('permutation is a deterministic permutation', () => {
+    const p = permutation(1000, mulberry32(1));
+    expect([...p].sort((x, y) => x - y)).toEqual([...Array(1000).keys()]);
+    expect([...permutation(1000, mulberry32(1))]).toEqual([...p]);
+    expect([...p.slice(0, 20)]).not.toEqual([...Array(20).keys()]);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * Faults (issue 8, part 4), through each backend's own test hook:
+ *  1. workers: a worker killed mid-op (pool.injectFault(i, 'stall') + pool.terminateWorker(i)),
+ *     and a worker that crashes during an SGD step: a BackendExecutionError, no output tensor,
+ *     inputs, parameters and velocities bitwise unchanged, and the next op is right.
+ *  2. gpujs (headlessgl or another GL mode): the GL context lost mid-training
+ *     (backend.loseContextForTesting()): the next op fails with a typed error, nothing is
+ *     silently zero, and a new context on the same backend trains again.
+ *  3. every backend: an allocation that cannot succeed: zeros() of 2^31 - 1 floats (8 GiB) in a
+ *     child process with its address space capped (ulimit -v), so the allocation really fails
+ *     whatever the machine; ShapeOverflowError or a clear BackendExecutionError, then the next op
+ *     works in the same process.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { BackendExecutionError, ConvkitError, type Context, type Tensor } from '@convkit/core';
+import { compare, describeMismatch, refConv2d } from '@convkit/reference';
+import { TARGETS, describeLoaded, loadAll } from './backends.js';
+import { bitwiseEqual, values } from './values.js';
+import { disposeNet, tinyNet, trainStep } from './train.js';
+import { record } from './summary.js';
+
+const loaded = await loadAll();
+for (const l of loaded) console.log(`[reliability faults] ${describeLoaded(l)}`);
+const byId = (id: string) => loaded.find((l) => l.target.id === id)!;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]);
+}
+
+async function expectConvMatches(ctx: Context, x: Tensor, w: Tensor) {
+  const y = await ctx.conv2d(x, w);
+  const ref = refConv2d({ data: await x.read(), shape: [...x.shape] }, { data: await w.read(), shape: [...w.shape] }, null);
+  const r = compare(await y.read(), ref.data, ctx.backend.precision);
+  expect(r.ok, describeMismatch(r, ctx.backend.precision)).toBe(true);
+  y.dispose();
+}
+
+/** Records one fault check: passed, failed, or skipped with its reason. */
+function fault(name: string, target: string, skip: string | undefined, body: () => Promise<void>) {
+  if (skip) {
+    it.skip(`${name} on ${target} (skipped: ${skip})`, () => {});
+    record({ kind: 'fault', name, target, passed: false, skipped: skip });
+    return;
+  }
+  it(`${name} on ${target}`, async () => {
+    let passed = false;
+    try {
+      await body();
+      passed = true;
+    } finally {
+      record({ kind: 'fault', name, target, passed });
+    }
+  });
+}
+
+// ---- 1. a worker killed mid-op ------------------------------------------------------------------
+
+describe('fault: a worker killed mid-op', () => {
+  const l = byId('workers');
+  const pool = (ctx: Context) => (ctx.backend as unknown as { pool?: any }).pool;
+  fault('worker killed mid-op', 'workers', l.skip, async () => {
+    const ctx = await l.make!();
+    try {
+      const p = pool(ctx);
+      if (!p || typeof p.injectFault !== 'function' || typeof p.terminateWorker !== 'function') {
+        throw new Error('the workers backend has no pool.injectFault / pool.terminateWorker test hook');
+      }
+      const x = ctx.tensor(values(2 * 3 * 12 * 12, 1), [2, 3, 12, 12]);
+      const w = ctx.tensor(values(8 * 3 * 3 * 3, 2), [8, 3, 3, 3]);
+      const before = [await x.read(), await w.read()];
+      await expectConvMatches(ctx, x, w); // workers started
+      const live = ctx.memory();
+      p.injectFault(0, 'stall');
+      const stalled = p.whenStalled(0);
+      const op = ctx.conv2d(x, w).then(
+        (y: Tensor) => ({ y }),
+        (e: unknown) => ({ e }),
+      );
+      await withTimeout(stalled, 20_000, 'worker 0 to stall inside conv2d');
+      await p.terminateWorker(0);
+      const r = (await withTimeout(op, 20_000, 'conv2d to settle after the kill')) as { y?: Tensor; e?: unknown };
+      expect(r.y, 'conv2d must not produce an output when a worker died').toBeUndefined();
+      expect(r.e).toBeInstanceOf(BackendExecutionError);
+      expect((r.e as BackendExecutionError).op).toBe('conv2d');
+      expect((r.e as BackendExecutionError).backend).toBe('workers');
+      expect(bitwiseEqual(before[0]!, await x.read()) && bitwiseEqual(before[1]!, await w.read()), 'inputs unchanged').toBe(true);
+      const after = ctx.memory();
+      expect(after.tensors).toBe(live.tensors);
+      expect(after.backend.dataIds, 'the failed op freed its output buffer').toBe(live.backend.dataIds);
+      // the pool replaces the worker and the next op is right
+      await expectConvMatches(ctx, x, w);
+      expect(p.liveWorkers).toBe(p.size);
+
+      // a worker that crashes during an SGD step: w and v are left exactly as they were
+      const [pw, pg, pv] = [ctx.tensor(values(4096, 3), [64, 64]), ctx.tensor(values(4096, 4), [64, 64]), ctx.tensor(values(4096, 5), [64, 64])];
+      const snap = [await pw.read(), await pg.read(), await pv.read()];
+      p.injectFault(1, 'crash');
+      const e2 = await withTimeout(
+        ctx.sgd(pw, pg, pv, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 }).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        20_000,
+        'sgd to settle after a crash',
+      );
+      expect(e2).toBeInstanceOf(BackendExecutionError);
+      expect((e2 as BackendExecutionError).op).toBe('sgd');
+      const now = [await pw.read(), await pg.read(), await pv.read()];
+      for (let i = 0; i < 3; i++) expect(bitwiseEqual(snap[i]!, now[i]!), `${['w', 'g', 'v'][i]} bitwise unchanged after the failed step`).toBe(true);
+      // and the retried step is the right one
+      await ctx.sgd(pw, pg, pv, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+      const wv = await pw.read();
+      for (const i of [0, 1000, 4095]) {
+        const v = 0.9 * snap[2]![i]! + snap[1]![i]! + 0.01 * snap[0]![i]!;
+        expect(Math.abs(wv[i]! - (snap[0]![i]! - 0.1 * v))).toBeLessThan(1e-5);
+      }
+    } finally {
+      await ctx.dispose();
+    }
+  });
+});
+
+// ---- 2. a GL context lost mid-training --------------------------------------------------------
+
+describe('fault: GL context lost mid-training', () => {
+  const gl = loaded.filter((l) => l.target.id.startsWith('gpujs') && l.target.kind === 'gl');
+  const l = gl.find((x) => !x.skip) ?? gl[0];
+  const skip = !l ? 'no GL target is configured' : l.skip;
+  fault('GL context lost mid-training', l?.target.id ?? 'gpujs-gl', skip, async () => {
+    const ctx = await l!.make!();
+    let ctx2: Context | undefined;
+    try {
+      const be = ctx.backend as unknown as { loseContextForTesting?: () => void };
+      if (typeof be.loseContextForTesting !== 'function') throw new Error('the gpujs backend has no loseContextForTesting() hook');
+      const net = tinyNet(ctx);
+      const first = await trainStep(net);
+      for (let i = 0; i < 4; i++) await trainStep(net);
+      be.loseContextForTesting();
+      const err = await trainStep(net).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, 'a training step after the context loss must fail').toBeInstanceOf(ConvkitError);
+      expect(String((err as Error).message)).toMatch(/lost/i);
+      // reads of device data fail loudly too, never a silent zero
+      const readErr = await net.params.w1.read().then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      expect(readErr).toBeInstanceOf(Error);
+      // the process goes on: a new context on the same backend trains from scratch
+      ctx2 = await l!.make!();
+      const net2 = tinyNet(ctx2);
+      const again = await trainStep(net2);
+      expect(again).toBeCloseTo(first, 3);
+      disposeNet(net2);
+    } finally {
+      await ctx.dispose().catch(() => {});
+      await ctx2?.dispose();
+    }
+  });
+});
+
+// ---- 3. an allocation that cannot succeed ------------------------------------------------------
+
+const CHILD = fileURLToPath(new URL('../scripts/alloc-child.mjs', import.meta.url));
+/** address-space cap for the child: enough for Node and a small op, far below the 8 GiB asked for */
+const ULIMIT_KB = 6_000_000;
+
+describe('fault: an allocation that cannot succeed', () => {
+  for (const t of TARGETS) {
+    const l = byId(t.id);
+    fault('allocation of 2^31 - 1 floats', t.id, l.skip, async () => {
+      expect(existsSync(CHILD)).toBe(true);
+      const run = (cap: boolean) =>
+        spawnSync('sh', ['-c', `${cap ? `ulimit -v ${ULIMIT_KB} && ` : ''}exec "${process.execPath}" "${CHILD}" ${t.id} ${cap ? 'capped' : 'uncapped'}`], {
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, NODE_OPTIONS: '' },
+        });
+      let res = run(true);
+      let out = parse(res.stdout);
+      if (out?.phase === 'start') {
+        // the engine cannot even start under the cap (e.g. WebAssembly reserves its own address
+        // space); without the cap the allocation must still be refused with a typed error
+        res = run(false);
+        out = parse(res.stdout);
+      }
+      if (!out) throw new Error(`alloc child gave no result (status ${res.status}, signal ${res.signal}): ${res.stderr.slice(0, 2000)}`);
+      expect(out.ok, `${JSON.stringify(out)}\n${res.stderr.slice(0, 2000)}`).toBe(true);
+      expect(['ShapeOverflowError', 'BackendExecutionError']).toContain(out.errorClass);
+      expect(out.message).toMatch(/zeros/);
+      expect(out.nextOpOk).toBe(true);
+      console.log(`[reliability faults] ${t.id}: zeros([2^31 - 1]) -> ${out.errorClass}: ${out.message}${out.capped === false ? ' (no address-space cap)' : ''}`);
+    });
+  }
+});
+
+function parse(s: string): any {
+  const line = s
+    .split('\n')
+    .reverse()
+    .find((x) => x.startsWith('{'));
+  return line ? JSON.parse(line) : null;
+}
+

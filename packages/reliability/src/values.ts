@@ -1,0 +1,45 @@
+/**
+ * Deterministic test data. A case carries a seed, not its values, so fast-check shrinks shapes
+ * and parameters while the data stays reproducible from the printed counterexample.
+ */
+
+/** mulberry32: a tiny, good-enough 32-bit PRNG. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * 'uniform': float32 values in [-1, 1); 'ties': values in {-1, -0.5, 0, 0.5, 1} so that maxpool
+ * windows often hold equal maxima (the first one must win) and sums are exact.
+ */
+export type ValueKind = 'uniform' | 'ties';
+
+export function values(n: number, seed: number, kind: ValueKind = 'uniform'): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  if (kind === 'ties') for (let i = 0; i < n; i++) out[i] = Math.floor(r() * 5) / 2 - 1;
+  else for (let i = 0; i < n; i++) out[i] = r() * 2 - 1;
+  return out;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** true when two typed arrays hold the same bits (NaN payloads and -0 included). */
+export function bitwiseEqual(a: Float32Array | Int32Array, b: Float32Array | Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}

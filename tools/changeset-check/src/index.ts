@@ -1,0 +1,18 @@
+export {
+  checkChangesets,
+  formatReport,
+  parseChangeset,
+  readChangesets,
+  workspacePackages,
+  isUserFacing,
+  resolveBase,
+  changedFiles,
+  EMPTY_TREE,
+  BUMPS,
+  type Bump,
+  type Changeset,
+  type CheckOptions,
+  type CheckReport,
+  type PackageReport,
+  type WorkspacePackage,
+} from './check.js';
