@@ -53,7 +53,10 @@ export async function benchInBrowser(
   const only = cfg.only ? new RegExp(cfg.only) : null;
   const implRe = cfg.impl ? new RegExp(cfg.impl) : null;
   const workloads = (cfg.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !only || only.test(w.id));
-  const selected = impls.filter((i) => !implRe || implRe.test(i.id));
+  // full mode: what only a browser has (gpu.js webgl2/webgpu, Web Workers, threaded tfjs-wasm); the
+  // js and webasm engines are the same V8 / WebAssembly as in Node and are only checked in quick mode
+  const browserOnly = (id: string) => !/^convkit:(js|gpujs:webasm)@/.test(id);
+  const selected = impls.filter((i) => (!implRe || implRe.test(i.id)) && (cfg.quick || implRe || browserOnly(i.id)));
   log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
   const rows = await runBench(workloads, selected, {
     quick: cfg.quick,

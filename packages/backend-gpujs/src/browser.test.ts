@@ -13,13 +13,17 @@ import type { Page } from 'playwright-core';
 import { startHarness, CHROMIUM, type Harness } from './testing/harness.js';
 import { goldenDir } from './testing/node-env.js';
 import type { CaseResult, Level } from './testing/cases.js';
+import { goldenDir as conformanceGoldenDir } from '@convkit/conformance';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`\n[backend-gpujs] !!! browser tests SKIPPED: no Chromium at ${CHROMIUM}\n`);
 const level = (process.env.CONVKIT_GPUJS_BROWSER_LEVEL as Level | undefined) ?? 'quick';
+/** every n-th case per op of the shared golden set (SwiftShader compiles each new shader slowly) */
+const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY ?? 4));
 
 type Suite = {
   run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
+  golden(mode: string, every: number): Promise<{ engine: string; total: number; results: { id: string; status: string; message: string; engine: string }[] }>;
   lostContext(mode: string): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[] }>;
   probe(): Promise<{ mode: string; available: boolean; reason: string }[]>;
 };
@@ -27,7 +31,7 @@ type Suite = {
 describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(goldenDir());
+    h = await startHarness(goldenDir(), conformanceGoldenDir());
   });
   afterAll(async () => {
     await h?.close();
@@ -62,6 +66,23 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
         expect(failed.map((c) => `${c.name}: ${c.detail.slice(0, 600)}`)).toEqual([]);
         for (const c of r.results) expect(c.engine).toBe(mode);
         expect(r.results.length).toBeGreaterThan(20);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm'] as const) {
+    it(`shared golden set on ${mode} (every ${every}th case per op) runs on ${mode}`, async () => {
+      const p = await page();
+      try {
+        const r = await p.evaluate(([m, e]) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.golden(m as string, e as number), [mode, every] as const);
+        const skipped = r.results.filter((c) => c.status === 'skipped');
+        console.log(`[backend-gpujs] ${mode}: ${r.results.length} of ${r.total} golden cases, ${skipped.length} skipped${skipped.length ? ` (${skipped[0]!.message})` : ''}`);
+        expect(r.engine).toBe(mode);
+        expect(r.results.filter((c) => c.status !== 'pass' && c.status !== 'skipped').map((c) => `${c.id}: ${c.status} ${c.message}`)).toEqual([]);
+        for (const c of r.results) expect(c.engine, c.id).toBe(mode);
+        expect(r.results.length).toBeGreaterThanOrEqual(Math.floor(r.total / every) - 20);
       } finally {
         await p.close();
       }

@@ -10,6 +10,7 @@
  */
 import type { DataId, DType, MaxPool2dParams } from '@convkit/core';
 import type { Engine, Handle } from './engine.js';
+import { MAX_INDEXABLE } from './source.js';
 
 /** Geometry that produced window-offset indices; flat index is computed from it on read. */
 export type PoolGeometry = MaxPool2dParams;
@@ -131,13 +132,24 @@ export class Device {
     return d;
   }
 
+  /** Tensors above 2^24 elements are refused up front: no kernel could index them exactly. */
+  #checkSize(size: number): void {
+    if (size > MAX_INDEXABLE) {
+      throw new Error(
+        `gpujs: a tensor of ${size} elements exceeds this backend's limit of 2^24 = ${MAX_INDEXABLE} elements (kernels index in f32)`,
+      );
+    }
+  }
+
   write(values: Float32Array | Int32Array, dtype: DType): GData {
+    this.#checkSize(values.length);
     const d = new GData(dtype, values.length);
     d.host = dtype === 'int32' ? Int32Array.from(values as ArrayLike<number>) : Float32Array.from(values as ArrayLike<number>);
     return this.add(d);
   }
 
   zeros(size: number, dtype: DType): GData {
+    this.#checkSize(size);
     const d = new GData(dtype, size);
     d.host = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     return this.add(d);

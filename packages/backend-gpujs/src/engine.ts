@@ -156,7 +156,12 @@ export class Engine {
 
   #kernel(key: string, source: string, size: number): AnyKernel {
     let k = this.#kernels.get(key);
-    if (!k) {
+    if (k) {
+      // most recently used last
+      this.#kernels.delete(key);
+      this.#kernels.set(key, k);
+    } else {
+      this.#evict();
       k = this.gpu.createKernel(source, {
         output: [size],
         pipeline: true,
@@ -171,6 +176,27 @@ export class Engine {
     }
     return k;
   }
+
+  /**
+   * Each gpu.js wasm kernel owns a WebAssembly.Memory, and a browser runs out of them after a few
+   * hundred; wasm outputs are copies, so old kernels can be destroyed safely. GL / WebGPU kernels
+   * are kept for the backend's lifetime (their programs are small and destroying a GL kernel would
+   * delete textures it created).
+   */
+  #evict(): void {
+    if (this.mode !== 'webasm') return;
+    while (this.#kernels.size >= Engine.WASM_KERNEL_CACHE) {
+      const [key, old] = this.#kernels.entries().next().value as [string, AnyKernel];
+      this.#kernels.delete(key);
+      try {
+        (old.kernel ?? old).destroy();
+      } catch {
+        /* ignore */
+      }
+    }
+  }
+
+  static WASM_KERNEL_CACHE = 32;
 
   #checkEngine(k: AnyKernel, what: string): void {
     const ran = engineOfKernel(k.kernel);

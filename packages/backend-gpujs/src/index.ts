@@ -3,3 +3,16 @@ export { gpujsDescriptor, register, probeModes, GPU_PRIORITY, SOFTWARE_PRIORITY 
 export { GpuContextLostError, CpuFallbackError } from './engine.js';
 export { GPUJS_MODES, probeMode, type GpujsMode, type ModeProbe } from './platform.js';
 export type { ConvAlgorithm } from './ops/conv2d.js';
+
+import type { GpujsBackendOptions } from './backend.js';
+import { GpujsBackend } from './backend.js';
+import { gpujsDescriptor } from './descriptor.js';
+
+/** The registry descriptor under the names the other backend packages use (`jsBackend`, `workersBackend`). */
+export const gpujsBackend = gpujsDescriptor;
+export { gpujsDescriptor as descriptor };
+
+/** Creates the backend directly (without a registry). */
+export function createGpujsBackend(options?: GpujsBackendOptions): Promise<GpujsBackend> {
+  return GpujsBackend.create(options);
+}

@@ -91,9 +91,23 @@ export function padMap(j: string, ok: string, i: string, n: number, mode: PadMod
   }
 }
 
-/** Wraps a body into kernel source with the given argument names. */
+/**
+ * Wraps a body into kernel source with the given argument names. The `fresh()` identifiers are
+ * renumbered in order of appearance, so the same op signature always yields the same text: the
+ * engine caches compiled kernels by source, and a per-call counter in the text would recompile
+ * (and keep) a new kernel on every call.
+ */
 export function kernelSource(args: readonly string[], body: string): string {
-  return `function (${args.join(', ')}) {\nlet t = this.thread.x * 1.0;\n${body}\n}`;
+  const ids = new Map<string, string>();
+  const stable = body.replace(/\b([A-Za-z]+)_(\d+)\b/g, (m: string, p: string) => {
+    let r = ids.get(m);
+    if (!r) {
+      r = `${p}_${ids.size}`;
+      ids.set(m, r);
+    }
+    return r;
+  });
+  return `function (${args.join(', ')}) {\nlet t = this.thread.x * 1.0;\n${stable}\n}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Speed check of the js backend's raw kernels (not a test). Run after `pnpm build`:
 //   node scripts/speed.mjs [gemm|conv|convbwd|pool|all]
-// Reports GFLOP/s (2*m*n*k flops per GEMM; 2*N*K*C/g*R*S*outH*outW per conv) and GB/s for maxpool.
+// Reports GFLOP/s (2*m*n*k flops per GEMM; 2*N*K*C/g*R*S*outH*outW per conv, i.e. direct-conv
+// equivalent even when Winograd does fewer) and GB/s for maxpool (input + output + index bytes).
 import { kernels } from '../dist/index.js';
 
 const which = process.argv[2] ?? 'all';
@@ -9,22 +10,27 @@ const rnd = (n) => {
   for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
   return a;
 };
-// Milliseconds per call. Uses this process's CPU time (user + system) rather than wall time, so
-// other processes sharing the cores do not inflate it (set SPEED_WALL=1 for wall time).
+// Milliseconds per call: the best of 5 batches (each >= 300 ms or 2 calls), measured with this
+// process's CPU time (user + system) so other processes sharing the cores inflate it as little as
+// possible. SPEED_WALL=1 uses wall time instead.
 const useWall = !!process.env.SPEED_WALL;
-function time(fn, minMs = 1500) {
+function time(fn, batchMs = 300, batches = 5) {
   fn(); // warm up
-  let reps = 0;
-  const u0 = process.cpuUsage();
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < minMs || reps < 3) {
-    fn();
-    reps++;
-    t = performance.now();
+  let best = Infinity;
+  for (let b = 0; b < batches; b++) {
+    let reps = 0;
+    const u0 = process.cpuUsage();
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < batchMs || reps < 2) {
+      fn();
+      reps++;
+      t = performance.now();
+    }
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (useWall ? t - t0 : (u.user + u.system) / 1000) / reps);
   }
-  const u = process.cpuUsage(u0);
-  return (useWall ? t - t0 : (u.user + u.system) / 1000) / reps;
+  return best;
 }
 const scratch = kernels.createScratch();
 

@@ -62,6 +62,19 @@ function defaultWorkerUrl(): URL {
   return new URL('./worker.js', import.meta.url);
 }
 
+/** A URL (or URL string), a page-relative URL in browsers, or a file path in Node. */
+function toWorkerUrl(u: string | URL): URL {
+  if (u instanceof URL) return u;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:[\\/]/i.test(u)) return new URL(u);
+  if (isNode()) {
+    const cwd = (globalThis as any).process.cwd() as string;
+    const drive = /^[a-z]:[\\/]/i.test(u);
+    const abs = u.startsWith('/') || drive ? u : `${cwd.replace(/[\\/]$/, '')}/${u}`;
+    return new URL(`file://${drive || /^[a-z]:/i.test(abs) ? '/' : ''}${encodeURI(abs.replace(/\\/g, '/')).replace(/#/g, '%23').replace(/\?/g, '%3F')}`);
+  }
+  return new URL(u, (globalThis as { location?: { href: string } }).location?.href);
+}
+
 /**
  * Every op split over a pool of workers. Tensors live in SharedArrayBuffers that each worker
  * receives once; an op sends only buffer ids, params and ranges. Without SharedArrayBuffer
@@ -82,7 +95,7 @@ export class WorkersBackend implements KernelBackend {
 
   constructor(o: WorkersBackendOptions & { workers: number }) {
     this.shared = !o.forceCopy && sharedMemoryAvailable();
-    const url = o.workerUrl === undefined ? defaultWorkerUrl() : new URL(String(o.workerUrl), (globalThis as { location?: { href: string } }).location?.href);
+    const url = o.workerUrl === undefined ? defaultWorkerUrl() : toWorkerUrl(o.workerUrl);
     this.engine = `${isNode() ? 'worker_threads' : 'web-workers'}+${this.shared ? 'sab' : 'copy'}`;
     this.#s = new Storage(this.shared);
     this.pool = new WorkerPool({ size: o.workers, workerUrl: url, shared: this.shared, backendName: this.name });

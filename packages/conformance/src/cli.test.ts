@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,10 +18,14 @@ describe('convkit-conformance CLI (built dist/cli.js)', () => {
     expect(r.stdout).toMatch(/^TOTAL\s+\d+\s+0\s+0\s+\d+$/m);
   });
 
-  it('resolves a package by name and picks --backend', () => {
-    const r = cli('@convkit/backend-js', '--backend', 'js', '--filter', 'relu');
+  it('resolves a package by name, picks --backend and writes --json', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'convkit-cli-')), 'r.json');
+    const r = cli('@convkit/backend-js', '--backend', 'js', '--filter', 'relu', '--json', out);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^relu\s+1\s+0/m);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.backend).toBe('js');
+    expect(j.results).toEqual([{ op: 'relu', case: 'relu/mixed-with-zeros', title: 'relu with exact zeros', status: 'pass', message: '' }]);
   });
 
   it('exits 1 with op, case, index, got and expected when a backend is wrong', () => {

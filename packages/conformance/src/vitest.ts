@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Context, type KernelBackend, type OpName } from '@convkit/core';
 import type { CaseFilter, GoldenCase } from './format.js';
-import { nodeStore } from './node.js';
+import { nodeStore, nodeUwnetReader } from './node.js';
+import { GoldenStore } from './format.js';
 import { capabilitiesFor, runCase } from './runner.js';
 import type { Tolerance } from './tolerance.js';
 
@@ -31,6 +32,10 @@ export interface ConformanceSuiteOptions {
 export function conformanceSuite(o: ConformanceSuiteOptions): void {
   const store = nodeStore();
   const cases = store.listCases(o.filter);
+  const uw = cases.filter((c) => GoldenStore.usesUwnet(c)).length;
+  if (uw && !nodeUwnetReader()) {
+    console.warn(`[conformance: ${o.name}] ${uw} uwnet cases skipped: ../shared/golden/uwnet not found (set CONVKIT_SHARED to the shared directory)`);
+  }
   const byOp = new Map<string, GoldenCase[]>();
   for (const c of cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
   describe(`conformance: ${o.name}`, () => {

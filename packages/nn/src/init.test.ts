@@ -50,7 +50,7 @@ describe('seeded initializer', () => {
     const a = await smallCnn(ctx, { seed: 11 }).getWeights();
     const b = await smallCnn(ctx, { seed: 11 }).getWeights();
     const c = await smallCnn(ctx, { seed: 12 }).getWeights();
-    expect(a.length).toBe(6);
+    expect(a.length).toBe(8);
     a.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(b[i]!)));
     expect(Array.from(a[0]!)).not.toEqual(Array.from(c[0]!));
     // biases start at zero

@@ -140,3 +140,33 @@ describe('gemm, dense, relu, softmax cross-entropy, sgd', () => {
     expect(refSgd({ data: [1], shape: [1] }, { data: [0.5], shape: [1] }, { data: [0], shape: [1] }, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 }).w.data[0]).toBeCloseTo(0.949, 14);
   });
 });
+
+describe('loadUwnet / findUwnetDir', () => {
+  it('CONVKIT_SHARED overrides the search; a missing directory gives null', async () => {
+    const { findUwnetDir, loadUwnet, resetUwnetCache } = await import('./index.js');
+    const saved = process.env.CONVKIT_SHARED;
+    try {
+      process.env.CONVKIT_SHARED = '/nonexistent-convkit-shared';
+      resetUwnetCache();
+      expect(findUwnetDir()).toBeNull();
+      expect(loadUwnet('conv_x')).toBeNull();
+      const real = (() => {
+        delete process.env.CONVKIT_SHARED;
+        resetUwnetCache();
+        return findUwnetDir();
+      })();
+      if (real) {
+        process.env.CONVKIT_SHARED = real.replace(/\/golden\/uwnet$/, '');
+        resetUwnetCache();
+        expect(findUwnetDir()).toBe(real);
+        const m = loadUwnet('conv_b.matrix');
+        expect(m && [m.rows, m.cols]).toEqual([1, 8]);
+        expect(loadUwnet('no_such_file')).toBeNull();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.CONVKIT_SHARED;
+      else process.env.CONVKIT_SHARED = saved;
+      resetUwnetCache();
+    }
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * Property-based fuzzing of every backend against the float64 reference (issue 8, part 1).
  *
- * CONVKIT_FUZZ_RUNS (default 10000): cases per CPU target (js, workers, gpujs-webasm), spread
- * over the ops by OPS[].share. CONVKIT_FUZZ_GL_RUNS (default 200): cases for software GL
+ * CONVKIT_FUZZ_RUNS (default 10000): cases per CPU backend (js, workers), spread over the ops by
+ * OPS[].share. CONVKIT_FUZZ_GPUJS_RUNS (default 2000): gpujs on its WebAssembly engine, which
+ * compiles a kernel per new shape. CONVKIT_FUZZ_GL_RUNS (default 50): software GL
  * (gpujs-headlessgl under Xvfb + Mesa, which compiles a shader per new shape and is slow).
  * CONVKIT_FUZZ_SEED: replay one seed (a failure prints its seed, path and the shrunk case).
  */
@@ -12,6 +13,7 @@ import { ValidationError, type Context } from '@convkit/core';
 import { describeLoaded, loadAll } from './backends.js';
 import { OPS, splitBudget, convArb, convValid, poolArb, poolValid, type ConvCase, type PoolCase } from './cases.js';
 import { record } from './summary.js';
+import { fuzzOp } from './fuzzrun.js';
 
 const envInt = (name: string, dflt: number) => {
   const v = process.env[name];
@@ -21,17 +23,20 @@ const envInt = (name: string, dflt: number) => {
   return n;
 };
 const CPU_RUNS = envInt('CONVKIT_FUZZ_RUNS', 10_000);
-const GL_RUNS = envInt('CONVKIT_FUZZ_GL_RUNS', 200);
+const GPUJS_RUNS = envInt('CONVKIT_FUZZ_GPUJS_RUNS', 2_000);
+const GL_RUNS = envInt('CONVKIT_FUZZ_GL_RUNS', 50);
+/** cases per target: gpu.js compiles a kernel per new shape, so its engines get a stated smaller share */
+const RUNS: Record<string, number> = { js: CPU_RUNS, workers: CPU_RUNS, 'gpujs-webasm': GPUJS_RUNS, 'gpujs-headlessgl': GL_RUNS };
 const SEED = process.env.CONVKIT_FUZZ_SEED ? Number(process.env.CONVKIT_FUZZ_SEED) : undefined;
 /** accept/reject cases per target for each of conv and pool (not counted in the fuzz budget) */
-const GEOMETRY_RUNS = Math.max(20, Math.round(CPU_RUNS / 50));
+const geometryRuns = (total: number) => Math.max(5, Math.round(total / 50));
 
 const loaded = await loadAll();
 for (const l of loaded) console.log(`[reliability fuzz] ${describeLoaded(l)}`);
 
 for (const l of loaded) {
   const t = l.target;
-  const total = t.kind === 'gl' ? GL_RUNS : CPU_RUNS;
+  const total = RUNS[t.id] ?? GL_RUNS;
   if (l.skip) {
     describe(`fuzz ${t.id}`, () => {
       it.skip(`skipped: ${l.skip}`, () => {});
@@ -52,32 +57,15 @@ for (const l of loaded) {
     for (const o of OPS) {
       const n = budget.get(o.op)!;
       it(`${o.op}: ${n} random cases match the reference`, async () => {
-        const details = await fc.check(
-          fc.asyncProperty(o.arb, async (c) => {
-            fc.pre(o.valid(c));
-            await o.run(ctx, c, ctx.backend.precision);
-          }),
-          { numRuns: n, seed: SEED, maxSkipsPerRun: 1000, endOnFailure: false },
-        );
-        record({
-          kind: 'fuzz',
-          target: t.id,
-          op: o.op,
-          cases: details.failed ? details.numRuns : n,
-          mismatches: details.failed ? 1 : 0,
-          skipped: details.numSkips,
-        });
-        if (details.failed) {
-          // fast-check's report: seed, path and the shrunk counterexample, then the error
-          throw new Error(
-            `${t.id} ${o.op} (precision ${JSON.stringify(ctx.backend.precision)}):\n${fc.defaultReportMessage(details)}\n` +
-              `Error of the shrunk case: ${errText(details.errorInstance)}\nReplay: CONVKIT_FUZZ_SEED=${details.seed} (path ${details.counterexamplePath})`,
-          );
-        }
+        const r = await fuzzOp(ctx, o, n, SEED);
+        record({ kind: 'fuzz', target: t.id, op: o.op, cases: r.cases, mismatches: r.failed ? 1 : 0, skipped: r.details.numSkips });
+        if (r.failed) throw new Error(`${t.id} ${r.message}`);
+        const details = r.details;
         expect(details.numRuns).toBe(n);
       });
     }
 
+    const GEOMETRY_RUNS = geometryRuns(total);
     it(`core accepts exactly the legal conv and pool geometries (${2 * GEOMETRY_RUNS} cases, independent rules)`, async () => {
       const { whyInvalid } = await import('./geometry.js');
       const { convSpec, poolSpec } = await import('./cases.js');

@@ -11,6 +11,7 @@ import { describeLoaded, loadAll } from './backends.js';
 import { axes, type Padding, type PadMode } from './geometry.js';
 import { values } from './values.js';
 import { record } from './summary.js';
+import { knownIssue } from './known.js';
 
 const loaded = await loadAll();
 for (const l of loaded) console.log(`[reliability ieee] ${describeLoaded(l)}`);
@@ -223,31 +224,33 @@ for (const l of loaded) {
       for (const tt of [w, v, g]) tt.dispose();
     });
 
-    const emptyWindowKnown = t.id.startsWith('gpujs')
-      ? 'known divergence, reported: gpujs gives -3.4e38 (its -FLT_MAX sentinel) instead of -Infinity; CONVENTIONS.md does not define an empty window'
-      : null;
-    const emptyName = 'maxpool2d: a window wholly in the padding gives -Infinity and index -1; backward skips it';
-    if (emptyWindowKnown) {
-      it.skip(`${emptyName} (skipped: ${emptyWindowKnown})`, () => {});
-      record({ kind: 'skip', target: t.id, reason: `empty pool window: ${emptyWindowKnown}`, suite: 'ieee' });
-    } else {
-      check(emptyName, async () => {
+    const emptyKnown = knownIssue(t.id, 'empty-pool-window');
+    check('maxpool2d: a window wholly in the padding gives -Infinity and index -1; backward skips it', async () => {
         const x = ctx.tensor([0.5, -2, 3, 1], [1, 1, 2, 2]);
         const r = await ctx.maxpool2d(x, { kernel: 1, padding: 1 });
         expect(r.y.shape).toEqual([1, 1, 4, 4]);
         const y = Array.from(await r.y.read());
         const idx = Array.from(await r.indices.read());
         const inner = new Set([5, 6, 9, 10]);
+        let sawKnown = false;
         for (let o = 0; o < 16; o++) {
           if (inner.has(o)) continue;
-          expect(y[o]).toBe(-Infinity);
           expect(idx[o]).toBe(-1);
+          if (emptyKnown && y[o] === Math.fround(-3.4e38)) {
+            sawKnown = true;
+            continue;
+          }
+          expect(y[o]).toBe(-Infinity);
+        }
+        if (emptyKnown) {
+          const note = sawKnown ? `KNOWN ISSUE ${emptyKnown.id}: ${emptyKnown.symptom}` : `known issue ${emptyKnown.id} no longer seen: remove it from src/known.ts`;
+          console.warn(`[reliability ieee] ${t.id}: ${note}`);
+          if (sawKnown) record({ kind: 'skip', target: t.id, reason: `KNOWN ISSUE ${emptyKnown.id}`, suite: 'ieee' });
         }
         expect([y[5], y[6], y[9], y[10]]).toEqual([0.5, -2, 3, 1]);
         const dx = await ctx.maxpool2dBackward(r.y, r.indices, { kernel: 1, padding: 1, inputShape: [1, 1, 2, 2] });
         expect(Array.from(await dx.read())).toEqual([0.5, -2, 3, 1]);
         for (const tt of [x, r.y, r.indices, dx]) tt.dispose();
-      });
-    }
+    });
   });
 }

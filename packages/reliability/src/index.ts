@@ -7,3 +7,5 @@ export * from './geometry.js';
 export * from './cases.js';
 export * from './backends.js';
 export { summarize, type SummaryRecord } from './summaryLine.js';
+export * from './fuzzrun.js';
+export * from './train.js';

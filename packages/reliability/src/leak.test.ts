@@ -12,8 +12,9 @@ import type { Context } from '@convkit/core';
 import { describeLoaded, loadAll } from './backends.js';
 import { disposeNet, tinyNet, trainStep } from './train.js';
 import { record } from './summary.js';
+import { knownIssue } from './known.js';
 
-const DEFAULT_STEPS: Record<string, number> = { js: 2000, workers: 1000, 'gpujs-webasm': 300, 'gpujs-headlessgl': 100 };
+const DEFAULT_STEPS: Record<string, number> = { js: 2000, workers: 1000, 'gpujs-webasm': 200, 'gpujs-headlessgl': 20 };
 const envSteps = process.env.CONVKIT_LEAK_STEPS ? Number(process.env.CONVKIT_LEAK_STEPS) : undefined;
 if (envSteps !== undefined && (!Number.isInteger(envSteps) || envSteps < 20)) throw new Error(`CONVKIT_LEAK_STEPS must be an integer >= 20`);
 
@@ -31,9 +32,9 @@ function snap(ctx: Context): Snap {
   }
   return out;
 }
-const diff = (a: Snap, b: Snap) =>
+const diff = (a: Snap, b: Snap, keep: (k: string) => boolean = () => true) =>
   [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((k) => a[k] !== b[k])
+    .filter((k) => keep(k) && a[k] !== b[k])
     .map((k) => `${k} ${a[k]} -> ${b[k]}`)
     .join(', ');
 
@@ -50,6 +51,7 @@ for (const l of loaded) {
       const ctx = await l.make!();
       let flat = false;
       let detail = '';
+      let knownNote = '';
       try {
         const empty = snap(ctx);
         const net = tinyNet(ctx);
@@ -59,17 +61,30 @@ for (const l of loaded) {
         const base = snap(ctx);
         const heap0 = process.memoryUsage().heapUsed;
         const every = Math.max(1, Math.floor((steps - warm) / 10));
+        const known = knownIssue(t.id, 'leak');
+        const tolerated = new Set(known?.keys ?? []);
         const drift: string[] = [];
+        const knownDrift: string[] = [];
         let last = first;
         for (let i = warm; i < steps; i++) {
           last = await trainStep(net);
           if ((i - warm + 1) % every === 0 || i === steps - 1) {
-            const d = diff(base, snap(ctx));
+            const now = snap(ctx);
+            const d = diff(base, now, (k) => !tolerated.has(k));
             if (d) drift.push(`after step ${i + 1}: ${d}`);
+            const kd = diff(base, now, (k) => tolerated.has(k));
+            if (kd) knownDrift.push(`after step ${i + 1}: ${kd}`);
           }
         }
         const heapMB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
         detail = drift.join('; ');
+        if (known && knownDrift.length) {
+          knownNote = `KNOWN ISSUE ${known.id}: ${knownDrift[knownDrift.length - 1]}`;
+          console.warn(`[reliability leak] ${t.id}: ${knownNote} (${known.symptom})`);
+        } else if (known) {
+          knownNote = `known issue ${known.id} no longer seen: remove it from src/known.ts`;
+          console.warn(`[reliability leak] ${t.id}: ${knownNote}`);
+        }
         console.log(
           `[reliability leak] ${t.id}: ${steps} steps, loss ${first.toFixed(4)} -> ${last.toFixed(4)}, memory ${JSON.stringify(base)}, ` +
             `JS heap change ${heapMB.toFixed(1)} MB (GC-dependent, not asserted)`,
@@ -85,7 +100,7 @@ for (const l of loaded) {
         expect(diff(storage(empty), storage(snap(ctx))), 'after disposing the net').toBe('');
         flat = true;
       } finally {
-        record({ kind: 'leak', target: t.id, steps, flat, detail: detail || 'see test output' });
+        record({ kind: 'leak', target: t.id, steps, flat, detail: detail.split('; ').pop() || 'see test output', known: knownNote || undefined });
         await ctx.dispose();
       }
     });

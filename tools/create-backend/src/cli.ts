@@ -66,4 +66,7 @@ next:
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// `pnpm run create -- <name> --dir x` hands the script a literal '--' first: drop it so options still parse.
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
+process.exitCode = main(argv);

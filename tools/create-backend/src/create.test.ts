@@ -16,6 +16,25 @@ const repoRoot = resolve(pkgDir, '../..');
 const require = createRequire(import.meta.url);
 const tscBin = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 const conformanceDir = join(repoRoot, 'packages', 'conformance');
+const conformanceCli = join(conformanceDir, 'dist', 'cli.js');
+const vitestBin = join(realpathSync(dirname(require.resolve('vitest/package.json'))), 'vitest.mjs');
+
+interface Row {
+  pass: number;
+  fail: number;
+  notImplemented: number;
+  skipped: number;
+}
+
+/** The CLI's summary table: op, pass, fail, not implemented, skipped. */
+function parseTable(stdout: string): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  for (const m of stdout.matchAll(/^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/gm)) {
+    if (m[1] === 'TOTAL') continue;
+    rows.set(m[1]!, { pass: +m[2]!, fail: +m[3]!, notImplemented: +m[4]!, skipped: +m[5]! });
+  }
+  return rows;
+}
 
 const temps: string[] = [];
 afterAll(() => {
@@ -180,5 +199,61 @@ describe('a scaffolded backend, built', () => {
       expect(out.ops[op], op).toBe(`NotImplementedError: ${op}: not implemented by backend 'demo-be' (see its capabilities)`);
       expect(out.direct[op], op).toBe('NotImplementedError');
     }
+  });
+
+  it('the conformance CLI reports every op as not implemented (no failure, no crash)', () => {
+    const r = node([conformanceCli, '.'], dir);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain("backend 'demo-be'");
+    const rows = parseTable(r.stdout);
+    for (const op of OP_NAMES) expect(rows.has(op), `${op} row in\n${r.stdout}`).toBe(true);
+    for (const [op, row] of rows) {
+      expect(row.pass, op).toBe(0);
+      expect(row.fail, op).toBe(0);
+      expect(row.notImplemented, op).toBeGreaterThan(0);
+    }
+  });
+
+  it("the package's own three-line vitest conformance test runs (every case skipped as not implemented)", () => {
+    const r = node([vitestBin, 'run'], dir);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/Tests\s+\d+ skipped \(\d+\)/);
+    expect(r.stdout).not.toMatch(/failed/);
+  });
+});
+
+describe("CONTRIBUTING.md's walkthrough, applied to a fresh scaffold", () => {
+  it('relu, gemm, im2col and conv2d (im2col + gemm) pass conformance; the rest stay not implemented', () => {
+    const root = fakeWorkspace();
+    const { dir } = createBackend({ name: 'guide', root });
+    const guide = readFileSync(join(repoRoot, 'CONTRIBUTING.md'), 'utf8');
+    const blocks = [...guide.matchAll(/```ts file=(\S+)\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
+    expect(blocks.map((b) => b.file)).toEqual(['src/ops/relu.ts', 'src/ops/gemm.ts', 'src/ops/im2col.ts', 'src/ops/conv2d.ts']);
+    for (const b of blocks) writeFileSync(join(dir, b.file), b.code);
+    const ops = blocks.map((b) => OP_SPECS.find((s) => `src/ops/${s.file}.ts` === b.file)!.op);
+    const backendTs = join(dir, 'src', 'backend.ts');
+    const before = readFileSync(backendTs, 'utf8');
+    const line = 'export const IMPLEMENTED: readonly OpName[] = [];';
+    expect(before).toContain(line);
+    writeFileSync(backendTs, before.replace(line, `export const IMPLEMENTED: readonly OpName[] = [${ops.map((o) => `'${o}'`).join(', ')}];`));
+    const build = spawnSync(process.execPath, [tscBin, '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8' });
+    expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0);
+
+    const r = node([conformanceCli, '.'], dir);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const rows = parseTable(r.stdout);
+    // core composes conv1d from conv2d and dense/denseBackward from gemm
+    const passing = new Set([...ops, 'conv1d', 'dense', 'denseBackward']);
+    for (const [op, row] of rows) {
+      expect(row.fail, `${op}\n${r.stdout}`).toBe(0);
+      if (passing.has(op)) {
+        expect(row.pass, op).toBeGreaterThan(0);
+        expect(row.notImplemented, op).toBe(0);
+      } else {
+        expect(row.pass, op).toBe(0);
+        expect(row.notImplemented, op).toBeGreaterThan(0);
+      }
+    }
+    for (const op of passing) expect(rows.has(op), op).toBe(true);
   });
 });

@@ -14,10 +14,11 @@ describe('API reference (typedoc from TSDoc comments)', () => {
     expect(r.errors).toBe(0);
     const root = workspaceRoot();
     const expected = publicPackages(root)
-      .filter((p) => existsSync(join(p.dir, 'src', 'index.ts')))
+      .filter((p) => existsSync(join(p.dir, 'src', 'index.ts')) && existsSync(join(p.dir, 'tsconfig.build.json')))
       .map((p) => p.name);
     expect(r.packages).toEqual(expected);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
+    expect(readFileSync(join(out, '.gitignore'), 'utf8')).toContain('*');
     const modules = readFileSync(join(out, 'modules.html'), 'utf8');
     for (const name of expected) expect(modules, name).toContain(name);
     // A class page rendered from core's TSDoc: Context.conv2d's comment and its options type.

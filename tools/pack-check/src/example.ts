@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { childEnv, copyProject, run, runAll, runtimeClosure, relativeSpec, type Packed } from './pack.js';
 
 export interface ExampleResult {
@@ -10,6 +10,8 @@ export interface ExampleResult {
   /** exit status and output of the example's `npm run conformance` */
   status: number | null;
   output: string;
+  /** whether the uwnet course goldens were reachable (CONVKIT_SHARED set or inherited) */
+  uwnet: boolean;
 }
 
 /**
@@ -34,7 +36,17 @@ export function runExample(root: string, packed: readonly Packed[], dest: string
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => relativeSpec(dest, t))], dest);
   log('example: npm run build');
   run('npm', ['run', 'build'], dest);
-  log('example: npm run conformance');
-  const r = runAll('npm', ['run', '--silent', 'conformance'], dest, childEnv(), 300_000);
-  return { dir: dest, tarballs, status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  // The uwnet course goldens live beside the repository (../shared); the temp copy cannot find them
+  // by walking up, so point the conformance package at them (CONVKIT_SHARED) when they are there.
+  const shared = resolve(root, '..', 'shared');
+  const extra = !process.env.CONVKIT_SHARED && existsSync(join(shared, 'golden', 'uwnet')) ? { CONVKIT_SHARED: shared } : {};
+  log(`example: npm run conformance${extra.CONVKIT_SHARED ? ` (CONVKIT_SHARED=${shared})` : ''}`);
+  const r = runAll('npm', ['run', '--silent', 'conformance'], dest, childEnv(extra), 300_000);
+  return {
+    dir: dest,
+    tarballs,
+    status: r.status,
+    output: `${r.stdout ?? ''}${r.stderr ?? ''}`,
+    uwnet: !!(extra.CONVKIT_SHARED || process.env.CONVKIT_SHARED),
+  };
 }

@@ -20,7 +20,9 @@ export interface Packed {
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k === 'PNPM_SCRIPT_SRC_DIR') continue;
+    // what a parent pnpm/npm script injects; npm_config_* set by the user (registry, cache) stay
+    if (/^(npm_(package|lifecycle)_|npm_(execpath|node_execpath|command)$|npm_config_(user_agent|verify_deps_before_run)$|pnpm_config_)/i.test(k)) continue;
+    if (k === 'INIT_CWD' || k === 'PNPM_SCRIPT_SRC_DIR' || k === 'PNPM_PACKAGE_NAME') continue;
     env[k] = v;
   }
   return { ...env, NO_UPDATE_NOTIFIER: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };

@@ -8,15 +8,17 @@ import { im2colSize, im2colSource, readPadded } from './im2col.js';
 export type ConvAlgorithm = 'auto' | 'direct' | 'im2col';
 
 /**
- * 'auto' picks the direct kernel for grouped / depthwise convolutions, for few filters (K <= 4:
- * im2col would pay a full columns pass to save little pad-mapping) and when the columns tensor
- * would be large (> 2^22 elements); otherwise im2col + GEMM, which maps each padded input
- * position once instead of once per filter.
+ * 'auto': the direct kernel for grouped / depthwise convolutions, for few filters (K <= 4) and
+ * when the columns tensor would be large (> 2^22 elements); otherwise it follows what measured
+ * faster per engine (scripts/speed.mjs, 10x16x32x64 * 32x16x3x3): on the wasm engine im2col + GEMM
+ * (1.06 s vs 1.45 s direct), on GL / WebGPU the direct kernel (headless-gl on llvmpipe: 2.3 s vs
+ * 3.9 s im2col; the fragment-shader GEMM has no shared memory to reuse the columns from).
  */
-export function pickAlgorithm(p: Conv2dParams, algo: ConvAlgorithm): 'direct' | 'im2col' {
+export function pickAlgorithm(p: Conv2dParams, algo: ConvAlgorithm, mode: string): 'direct' | 'im2col' {
   if (algo !== 'auto') return algo;
   if (p.groups > 1 || p.K <= 4) return 'direct';
-  return im2colSize(p) > 2 ** 22 ? 'direct' : 'im2col';
+  if (im2colSize(p) > 2 ** 22) return 'direct';
+  return mode === 'webasm' ? 'im2col' : 'direct';
 }
 
 /** Flat index of weight (k, c, ky, kx) in w [K, Cg, kH, kW], flipped in both axes when p.flip. */
@@ -88,7 +90,7 @@ export async function conv2d(d: Device, x: DataId, w: DataId, bias: DataId | nul
   const hx = await d.f(x);
   const hw = await d.f(w);
   const hb = bias ? await d.f(bias) : null;
-  if (pickAlgorithm(p, algo) === 'direct') {
+  if (pickAlgorithm(p, algo, d.engine.mode) === 'direct') {
     const args = hb ? [hx, hw, hb] : [hx, hw];
     return d.out(await d.engine.run('conv2d.direct', directSource(p, !!hb), size, args), size);
   }

@@ -126,7 +126,7 @@ export async function conv2dBackward(
   const out: Conv2dBackwardResult = {};
   const made: DataId[] = [];
   const temps: [Handle, number][] = [];
-  const useCols = pickAlgorithm(p, algo) === 'im2col';
+  const useCols = pickAlgorithm(p, algo, d.engine.mode) === 'im2col';
   try {
     if (wants.db) {
       out.db = d.out(await d.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy]), p.K);

@@ -3,12 +3,15 @@ import { GData, type Device } from '../device.js';
 import { kernelSource, lit, nanFlag, unflatten } from '../source.js';
 
 /**
- * Max pooling, two kernels over the same window scan (row-major, strict '>', first NaN wins,
+ * Max pooling, two kernels over the same window scan (row-major, strict '>' so ties go to
+ * the first max; a NaN replaces the running max and only another NaN replaces a NaN, so a window
+ * with NaN gives NaN and the index of its LAST NaN, PyTorch's rule as in @convkit/reference;
  * out-of-image positions skipped): one returns the max, the other the window offset ky*kW + kx of
  * the max. Offsets are small integers (< kH*kW), exact in f32 whatever the tensor size; the int32
  * flat index into x is computed from them on the host, in integer arithmetic, when the indices
  * are read (device.ts offsetsToIndices), and maxpool2dBackward consumes the offsets directly.
- * An empty window (not produced by core's geometry) gives -3.4e38 and index -1.
+ * A window wholly in the padding gives -Infinity (a runtime -1/0: a literal would be folded
+ * differently by each shader compiler) and index -1, as the reference.
  */
 export function maxpoolScanSource(p: MaxPool2dParams, ret: 'value' | 'offset'): string {
   const { N, C, inH: H, inW: W, kH, kW, outH, outW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
@@ -17,26 +20,27 @@ export function maxpoolScanSource(p: MaxPool2dParams, ret: 'value' | 'offset'): 
     `${unflatten('t', ['pl', 'oy', 'ox'], [N * C, outH, outW])}
 let best = -3.4e38;
 let bi = -1.0;
-let done = 0.0;
+let bnan = 0.0;
 let y0 = oy * ${lit(strideH)} - ${lit(padTop)};
 let x0 = ox * ${lit(strideW)} - ${lit(padLeft)};
 for (let ky = 0.0; ky < ${lit(kH)}; ky++) {
   let iy = y0 + ky * ${lit(dilationH)};
-  if (done < 0.5 && iy >= 0.0 && iy < ${lit(H)}) {
+  if (iy >= 0.0 && iy < ${lit(H)}) {
     for (let kx = 0.0; kx < ${lit(kW)}; kx++) {
       let ix = x0 + kx * ${lit(dilationW)};
-      if (done < 0.5 && ix >= 0.0 && ix < ${lit(W)}) {
+      if (ix >= 0.0 && ix < ${lit(W)}) {
         let v = x[(pl * ${lit(H)} + iy) * ${lit(W)} + ix];
         ${nanFlag('isn', 'v')}
         if (isn > 0.5) {
-          best = v; bi = ky * ${lit(kW)} + kx; done = 1.0;
-        } else if (bi < 0.0 || v > best) {
-          best = v; bi = ky * ${lit(kW)} + kx;
+          best = v; bi = ky * ${lit(kW)} + kx; bnan = 1.0;
+        } else if (bnan < 0.5) {
+          if (bi < 0.0 || v > best) { best = v; bi = ky * ${lit(kW)} + kx; }
         }
       }
     }
   }
 }
+if (bi < 0.0) { let z = bi + 1.0; best = -1.0 / z; }
 return ${ret === 'value' ? 'best' : 'bi'};`,
   );
 }

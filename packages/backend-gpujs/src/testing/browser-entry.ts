@@ -2,9 +2,10 @@
  * Entry of the browser test bundle: exposes `globalThis.gpujsSuite` for the playwright-driven
  * vitest test (src/browser.test.ts). Runs the same conformance cases as Node.
  */
-import { Registry, createContext, type Context } from '@convkit/core';
+import { Context, Registry, createContext } from '@convkit/core';
 import { register, GpujsBackend, probeModes, type GpujsMode } from '../index.js';
 import { buildCases, buildConvCases, fetchGolden, runCases, type Level, type CaseResult } from './cases.js';
+import { GoldenStore, fetchReader, fetchUwnetReader, runCase, type GoldenCase } from '@convkit/conformance/browser';
 
 function reg(): Registry {
   const r = new Registry();
@@ -61,8 +62,36 @@ async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError
   return { before, opError, readError, hostRead };
 }
 
+/**
+ * The shared golden set of @convkit/conformance (served at /cgolden/, uwnet at /golden/), every
+ * `every`-th case per op; asserts nothing itself, returns the results and the engine that ran.
+ */
+async function golden(mode: GpujsMode, every: number): Promise<{ engine: string; total: number; results: { id: string; status: string; message: string; engine: string }[] }> {
+  const store = await GoldenStore.open(fetchReader(new URL('/cgolden/', location.href).href), fetchUwnetReader(new URL('/golden/', location.href).href));
+  const all = store.listCases();
+  const seen = new Map<string, number>();
+  const pick: GoldenCase[] = [];
+  for (const c of all) {
+    const i = seen.get(c.op) ?? 0;
+    seen.set(c.op, i + 1);
+    if (i % every === 0) pick.push(c);
+  }
+  const ctx = new Context(await GpujsBackend.create({ mode }));
+  const results = [];
+  try {
+    for (const c of pick) {
+      const r = await runCase(c, ctx, undefined, store);
+      results.push({ id: c.id, status: r.status, message: r.message, engine: ctx.lastRun?.engine ?? ctx.engine });
+    }
+    return { engine: ctx.engine, total: all.length, results };
+  } finally {
+    await ctx.dispose();
+  }
+}
+
 (globalThis as unknown as { gpujsSuite: unknown }).gpujsSuite = {
   run,
+  golden,
   lostContext,
   probe: probeModes,
 };

@@ -215,14 +215,16 @@ const POOL_CFGS: { name: string; x: [number, number, number, number]; o: MaxPool
   { name: 'k3 s1 overlapping', x: [1, 2, 5, 6], o: { kernel: 3, stride: 1 }, level: 'quick' },
   { name: 'k[2,3] s[2,2] valid ceil', x: [1, 3, 7, 8], o: { kernel: [2, 3], stride: [2, 2], padding: 'valid', ceilMode: true }, level: 'full' },
   { name: 'k3 s2 explicit pad', x: [2, 1, 6, 6], o: { kernel: 3, stride: 2, padding: [1, 1, 0, 1] }, level: 'full' },
+  { name: 'k2 s2 windows wholly in the padding (-Infinity, index -1)', x: [1, 2, 4, 4], o: { kernel: 2, stride: 2, padding: [2, 0, 2, 0] }, level: 'quick' },
 ];
 
-/** Data with many exact ties and a few NaNs, to pin the first-max and NaN rules. */
+/** Data with many exact ties and some NaNs, to pin the first-max and last-NaN rules. */
 function poolData(n: number, seed: number, nan: boolean): Float32Array {
   const r = rng(seed);
   const d = new Float32Array(n);
   for (let i = 0; i < n; i++) d[i] = Math.floor(r() * 5) - 2;
-  if (nan) for (let i = 0; i < n; i += 37) d[i] = NaN;
+  // pairs of NaNs, often in one window: pins the last-NaN index rule
+  if (nan) for (let i = 0; i < n; i += 37) { d[i] = NaN; if (i + 1 < n) d[i + 1] = NaN; }
   return d;
 }
 

@@ -48,7 +48,8 @@ export async function bundle(outDir: string): Promise<string> {
   return out;
 }
 
-export async function startHarness(goldenDir: string | null): Promise<Harness> {
+/** Serves the uwnet golden files at /golden/ and @convkit/conformance's golden set at /cgolden/. */
+export async function startHarness(goldenDir: string | null, conformanceDir: string | null = null): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'convkit-gpujs-'));
   const js = await bundle(dir);
   const html = '<!doctype html><meta charset="utf-8"><title>convkit gpujs</title><script type="module" src="/bundle.js"></script><body>gpujs</body>';
@@ -63,6 +64,10 @@ export async function startHarness(goldenDir: string | null): Promise<Harness> {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(html);
     } else if (url.pathname === '/bundle.js') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(readFileSync(js));
+    } else if (url.pathname.startsWith('/cgolden/') && conformanceDir) {
+      const f = join(conformanceDir, basename(url.pathname));
+      if (existsSync(f)) res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(f));
+      else res.writeHead(404, headers).end();
     } else if (url.pathname.startsWith('/golden/') && goldenDir) {
       const f = join(goldenDir, basename(url.pathname));
       if (existsSync(f)) res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(f));

@@ -3,6 +3,7 @@ import type { Scratch } from './scratch.js';
 import { sgemm } from './sgemm.js';
 import { im2colImage } from './im2col.js';
 import { endInside, firstInside, padIndex } from './padmap.js';
+import { conv2dWinograd, useWinograd } from './winograd.js';
 
 /** Target size (floats) of one im2col chunk: output rows are processed in chunks of about this many column entries. */
 const COLS_CHUNK = 1 << 18;
@@ -165,6 +166,8 @@ export function conv2d(
 
   if (Cg === 1 && RS > 1) {
     convDirectCg1(p, x, wk, y, nStart, nEnd, kStart, kEnd, oyStart, oyEnd);
+  } else if (useWinograd(p)) {
+    conv2dWinograd(p, x, wk, y, nStart, nEnd, kStart, kEnd, oyStart, oyEnd, scratch);
   } else {
     const pointwise =
       RS === 1 && p.strideH === 1 && p.strideW === 1 && p.padTop === 0 && p.padLeft === 0 && outH === inH && outW === inW;

@@ -3,6 +3,7 @@ import type { Scratch } from './scratch.js';
 import { sgemm } from './sgemm.js';
 import { col2imImage, im2colImage } from './im2col.js';
 import { flippedWeights } from './conv2d.js';
+import { conv2dBackwardFilterWinograd, conv2dWinograd, useWinograd } from './winograd.js';
 import { endInside, firstInside, padIndex } from './padmap.js';
 
 /** dx planes [cStart,cEnd) of image n for Cg = 1 (depthwise-style): direct scatter, the adjoint of the direct forward. */
@@ -83,6 +84,29 @@ function backwardFilterCg1(p: Conv2dParams, x: Float32Array, dy: Float32Array, d
 }
 
 /**
+ * The forward conv whose output is dL/dx when conv2dBackwardData can run as a Winograd conv of dy
+ * (zero padding, 3x3, stride 1, dilation 1, pads <= 2, enough channels), else null. Depends on p only.
+ */
+function transposedConv(p: Conv2dParams): Conv2dParams | null {
+  if (p.padMode !== 'zeros' || !useWinograd(p) || p.padTop > 2 || p.padLeft > 2) return null;
+  const pt: Conv2dParams = {
+    ...p,
+    C: p.K,
+    K: p.C,
+    inH: p.outH,
+    inW: p.outW,
+    outH: p.inH,
+    outW: p.inW,
+    padTop: 2 - p.padTop,
+    padLeft: 2 - p.padLeft,
+    padBottom: Math.max(0, p.inH + 2 - p.outH - (2 - p.padTop)),
+    padRight: Math.max(0, p.inW + 2 - p.outW - (2 - p.padLeft)),
+    flip: false,
+  };
+  return useWinograd(pt) ? pt : null;
+}
+
+/**
  * dL/dx for images [nStart,nEnd) and input channels [cStart,cEnd): dx_n = col2im(W^T * dy_n) per
  * group. Zeroes then writes those planes of dx [N,C,H,W]. w [K,C/groups,kH,kW], dy [N,K,outH,outW].
  */
@@ -110,6 +134,22 @@ export function conv2dBackwardData(
   const wk = flippedWeights(p, w, g0 * Kg, (g1 + 1) * Kg, scratch);
   if (Cg === 1 && RS > 1) {
     for (let n = nStart; n < nEnd; n++) backwardDataCg1(p, wk, dy, dx, n, cStart, cEnd);
+    return;
+  }
+  const pt = transposedConv(p);
+  if (pt) {
+    // Zero padding, 3x3, stride 1: dx = conv(dy, W') with W'[c, k] = rot180(W[k, c]) per group and
+    // padding 2 - pad, the exact adjoint; computed with Winograd like the forward pass.
+    const wt = scratch ? scratch.f32('convbd.wt', C * Kg * RS) : new Float32Array(C * Kg * RS);
+    for (let c = cStart; c < cEnd; c++) {
+      const g = Math.floor(c / Cg);
+      for (let kk = 0; kk < Kg; kk++) {
+        const src = ((g * Kg + kk) * Cg + (c - g * Cg)) * RS;
+        const dst = (c * Kg + kk) * RS;
+        for (let i = 0; i < RS; i++) wt[dst + i] = wk[src + RS - 1 - i]!;
+      }
+    }
+    conv2dWinograd(pt, dy, wt, dx, nStart, nEnd, cStart, cEnd, 0, inH, scratch);
     return;
   }
   const rowsMax = Math.min(cEnd - cStart, Cg) * RS;
@@ -155,23 +195,25 @@ export function conv2dBackwardFilter(
   const target = p.flip ? (scratch ? scratch.f32('convbf.dwf', K * CgRS) : new Float32Array(K * CgRS)) : dw;
   if (Cg === 1 && RS > 1) {
     backwardFilterCg1(p, x, dy, target, kStart, kEnd);
+  } else if (useWinograd(p)) {
+    conv2dBackwardFilterWinograd(p, x, dy, target, kStart, kEnd, cgStart, cgEnd, scratch);
   } else {
     const cols = scratch ? scratch.f32('convbf.cols', rows * L) : new Float32Array(rows * L);
-  const g0 = Math.floor(kStart / Kg);
-  const g1 = Math.floor((kEnd - 1) / Kg);
-  for (let g = g0; g <= g1; g++) {
-    const ks = Math.max(kStart, g * Kg);
-    const ke = Math.min(kEnd, (g + 1) * Kg);
-    const cOff = ks * CgRS + cgStart * RS;
-    if (N === 0) {
-      for (let k = ks; k < ke; k++) target.fill(0, k * CgRS + cgStart * RS, k * CgRS + cgEnd * RS);
+    const g0 = Math.floor(kStart / Kg);
+    const g1 = Math.floor((kEnd - 1) / Kg);
+    for (let g = g0; g <= g1; g++) {
+      const ks = Math.max(kStart, g * Kg);
+      const ke = Math.min(kEnd, (g + 1) * Kg);
+      const cOff = ks * CgRS + cgStart * RS;
+      if (N === 0) {
+        for (let k = ks; k < ke; k++) target.fill(0, k * CgRS + cgStart * RS, k * CgRS + cgEnd * RS);
+      }
+      for (let n = 0; n < N; n++) {
+        im2colImage(p, p.padMode, x, n * C * plane, cols, 0, L, g * Cg + cgStart, g * Cg + cgEnd);
+        // dw[k, r] (+)= sum_l dy[n, k, l] * cols[r, l]
+        sgemm(ke - ks, rows, L, 1, dy, (n * K + ks) * L, L, false, cols, 0, L, true, n === 0 ? 0 : 1, target, cOff, CgRS, scratch);
+      }
     }
-    for (let n = 0; n < N; n++) {
-      im2colImage(p, p.padMode, x, n * C * plane, cols, 0, L, g * Cg + cgStart, g * Cg + cgEnd);
-      // dw[k, r] (+)= sum_l dy[n, k, l] * cols[r, l]
-      sgemm(ke - ks, rows, L, 1, dy, (n * K + ks) * L, L, false, cols, 0, L, true, n === 0 ? 0 : 1, target, cOff, CgRS, scratch);
-    }
-  }
   }
   if (p.flip) {
     for (let k = kStart; k < kEnd; k++) {

@@ -24,6 +24,17 @@ for (const padMode of PADS) {
   cases.push({ name: `depthwise 5x3 ${padMode}`, x: [1, 2, 6, 7], w: [2, 1, 5, 3], o: { padMode, groups: 2 }, bias: true });
   cases.push({ name: `depthwise x2 multiplier stride 2 flip ${padMode}`, x: [1, 3, 7, 6], w: [6, 1, 3, 3], o: { padMode, groups: 3, stride: 2, flip: true } });
 }
+// Winograd F(2x2,3x3) path (3x3, stride 1, dilation 1, >= 8 channels and filters per group)
+for (const padMode of PADS) {
+  cases.push({ name: `winograd same odd sizes ${padMode}`, x: [2, 8, 7, 9], w: [8, 8, 3, 3], o: { padMode }, bias: true });
+  cases.push({ name: `winograd explicit pad [2,0,1,2] ${padMode}`, x: [1, 9, 6, 5], w: [10, 9, 3, 3], o: { padMode, padding: [2, 0, 1, 2] } });
+  cases.push({ name: `winograd groups 2 flip ${padMode}`, x: [2, 16, 5, 6], w: [16, 8, 3, 3], o: { padMode, groups: 2, flip: true }, bias: true });
+}
+cases.push(
+  { name: 'winograd valid, 2x2 output', x: [1, 8, 4, 4], w: [8, 8, 3, 3], o: { padding: 'valid' } },
+  { name: 'winograd valid, 1-wide output column pairs (odd 3x5 output)', x: [3, 12, 5, 7], w: [9, 12, 3, 3], o: { padding: 'valid' }, bias: true },
+  { name: 'winograd large channels C=64 K=32 13x11', x: [1, 64, 13, 11], w: [32, 64, 3, 3], o: {} },
+);
 cases.push(
   { name: 'valid 1x1 (pointwise GEMM path)', x: [3, 5, 4, 6], w: [7, 5, 1, 1], o: { padding: 'valid' }, bias: true },
   { name: '1x1 same groups 5', x: [2, 10, 3, 3], w: [5, 2, 1, 1], o: { groups: 5 } },

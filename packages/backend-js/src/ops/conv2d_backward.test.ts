@@ -22,6 +22,11 @@ cases.push(
   { name: '1x1 valid', x: [2, 6, 4, 5], w: [3, 6, 1, 1], o: { padding: 'valid' } },
   { name: 'flip non-square stride 2 zeros', x: [2, 3, 9, 8], w: [5, 3, 2, 3], o: { flip: true, stride: 2 } },
   { name: 'larger N=3 C=16 12x12 K=8', x: [3, 16, 12, 12], w: [8, 16, 3, 3], o: {} },
+  // dx as a Winograd conv of dy (zero padding, 3x3, stride 1, >= 8 channels/filters per group)
+  { name: 'winograd dx: odd sizes, explicit pad [2,0,1,2]', x: [2, 8, 7, 9], w: [9, 8, 3, 3], o: { padding: [2, 0, 1, 2] } },
+  { name: 'winograd dx: valid', x: [1, 10, 6, 5], w: [8, 10, 3, 3], o: { padding: 'valid' } },
+  { name: 'winograd dx: groups 2 flip', x: [2, 16, 5, 6], w: [16, 8, 3, 3], o: { groups: 2, flip: true } },
+  { name: 'winograd-shaped but reflect (im2col path)', x: [1, 8, 6, 6], w: [8, 8, 3, 3], o: { padMode: 'reflect' } },
 );
 
 describe('conv2dBackward (js) vs float64 reference', () => {

@@ -1,0 +1,50 @@
+/**
+ * The project's shared golden conformance set (@convkit/conformance: 270 cases incl. the uwnet
+ * course goldens) on every Node engine, through the package's own runner, plus a check that each
+ * case ran on the engine asked for (a gpu.js CPU fallback would have thrown: allowCpuFallback is off).
+ *
+ * CONVKIT_GPUJS_GOLDEN_EVERY=n runs every n-th case per op (default 1: all of them).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Context } from '@convkit/core';
+import { nodeStore, runCase, type GoldenCase } from '@convkit/conformance';
+import { GpujsBackend } from './index.js';
+import { probeMode } from './platform.js';
+
+const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_GOLDEN_EVERY ?? 1));
+const store = nodeStore();
+const all = store.listCases();
+const byOp = new Map<string, GoldenCase[]>();
+for (const c of all) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+const headless = await probeMode('headlessgl');
+if (!headless.available) console.warn(`\n[backend-gpujs] !!! headlessgl golden conformance SKIPPED: ${headless.reason}\n`);
+
+for (const m of [
+  { mode: 'webasm' as const, available: true },
+  { mode: 'headlessgl' as const, available: headless.available },
+]) {
+  const label = every === 1 ? `all ${all.length} cases` : `every ${every}th case per op`;
+  describe.skipIf(!m.available)(`golden conformance on gpujs ${m.mode} (${label})`, () => {
+    let ctx: Context;
+    beforeAll(async () => {
+      ctx = new Context(await GpujsBackend.create({ mode: m.mode }));
+    });
+    afterAll(async () => {
+      await ctx?.dispose();
+    });
+    for (const [op, list] of byOp) {
+      describe(op, () => {
+        list.forEach((c, i) => {
+          if (i % every !== 0) return;
+          it(c.id, async (t) => {
+            const r = await runCase(c, ctx, undefined, store);
+            if (r.status === 'skipped') t.skip(r.message);
+            expect(r.status, r.message).toBe('pass');
+            expect(ctx.engine).toBe(m.mode);
+            if (ctx.lastRun) expect(ctx.lastRun.engine).toBe(m.mode);
+          });
+        });
+      });
+    }
+  });
+}
