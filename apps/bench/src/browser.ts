@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { RowResult } from './bench.js';
+import { withTimeout, type RowResult } from './bench.js';
 import { discoverBackends, repoRoot } from './convkit.js';
 
 export interface BrowserOptions {
@@ -138,11 +138,12 @@ export async function runBrowser(o: BrowserOptions): Promise<BrowserResult> {
     });
     const cfg = { quick: o.quick, reps: o.reps, warmup: o.warmup, samples: o.samples, rowBudget: o.rowBudget, only: o.only?.source, impl: o.impl?.source };
     page.setDefaultTimeout(0);
-    const r = (await page.evaluate((c) => (globalThis as any).__convkitBench(c), cfg)) as BrowserResult & { userAgent: string };
+    const limit = (o.quick ? 240 : 1800) * 1000;
+    const r = (await withTimeout(page.evaluate((c) => (globalThis as any).__convkitBench(c), cfg), limit, 'the browser half')) as BrowserResult & { userAgent: string };
     r.notes.push(`browser bundle: ${backends.join(', ')}, served from 127.0.0.1 with COOP/COEP; Chromium ${browser.version()} headless`);
     return { rows: r.rows, skipped: r.skipped, notes: r.notes };
   } finally {
-    await browser.close();
+    await withTimeout(browser.close(), 30_000, 'closing Chromium').catch(() => undefined);
     server.close();
   }
 }

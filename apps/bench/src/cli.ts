@@ -35,7 +35,7 @@ interface Args {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, reps: 7, warmup: 1, samples: 256, peers: true, browser: true, rowBudget: 60, out: path.resolve(here, '../results') };
+  const a: Args = { quick: false, reps: 7, warmup: 1, samples: 256, peers: true, browser: true, rowBudget: 30, out: path.resolve(here, '../results') };
   const args = argv.filter((x) => x !== '--');
   for (let i = 0; i < args.length; i++) {
     const k = args[i]!;

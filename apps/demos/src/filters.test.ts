@@ -95,7 +95,8 @@ describe('filters vs the float64 reference', () => {
 describe('filter CLI', () => {
   const here = dirname(fileURLToPath(import.meta.url));
   const cli = join(here, '..', 'dist', 'filter-cli.js');
-  it.skipIf(!existsSync(cli))('reads a PNG, writes the filtered PNG (reason if skipped: dist not built)', () => {
+  const built = existsSync(cli);
+  it.skipIf(!built)(`reads a PNG, writes the filtered PNG${built ? '' : ' (skipped: dist/filter-cli.js not built; run the build first)'}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'convkit-filter-'));
     const img = randomImage(12, 10, 8);
     // quantise to bytes as the PNG will

@@ -16,12 +16,12 @@ const REL = 1e-3;
 const cfg = { channels: [8, 16] as [number, number], hidden: 64, batchSize: BATCH, maxSteps: STEPS, epochs: 1, evalEachEpoch: false, seed: 3, lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
 
 /**
- * gpu.js's webasm engine runs this model at about 1 s per step here (20x the js backend: per-call
- * overhead inside gpu.js's WebAssembly path), so 100 steps alone would take the whole CI budget of
- * this package. It is compared over the first CONVKIT_PARITY_SLOW_STEPS (default 25) steps instead;
+ * gpu.js's webasm engine and headlessgl on a software renderer (Mesa llvmpipe under Xvfb) run this
+ * model at about 1 s per step here (20x the js backend; headlessgl also spends ~9 s compiling on
+ * the first step), so 100 steps of each would take the whole CI budget of this package. It is compared over the first CONVKIT_PARITY_SLOW_STEPS (default 25) steps instead;
  * set CONVKIT_PARITY_SLOW_STEPS=100 for the full comparison.
  */
-const SLOW = new Set(['gpujs:webasm']);
+const SLOW = new Set(['gpujs:webasm', 'gpujs:headlessgl']);
 const SLOW_STEPS = Math.min(STEPS, Number(process.env.CONVKIT_PARITY_SLOW_STEPS ?? 25));
 
 const candidates: Candidate[] = await otherBackends();

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs the package's vitest suite. headless-gl needs an X display: without DISPLAY the suite is
 // wrapped in `xvfb-run -a` (Xvfb + Mesa software GL); if xvfb-run is missing too, the headlessgl
-// tests skip with a loud reason (see the test output) and everything else still runs.
+// tests skip with a loud reason (see the test output) and everything else still runs. Under the
+// Xvfb this script starts, headless-gl is required (CONVKIT_GPUJS_REQUIRE_HEADLESSGL=1): a missing
+// context fails the run instead of skipping.
 import { spawnSync } from 'node:child_process';
 
 const args = ['vitest', 'run', ...process.argv.slice(2)];
@@ -9,7 +11,11 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 let r;
 if (!process.env.DISPLAY && has('xvfb-run')) {
   console.log('[backend-gpujs] no DISPLAY: running the tests under xvfb-run -a (Xvfb + Mesa software GL)');
-  r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', 'pnpm', 'exec', ...args], { stdio: 'inherit' });
+  // with a display we started, headless-gl must work: its absence fails the tests instead of skipping them
+  r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', 'pnpm', 'exec', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, CONVKIT_GPUJS_REQUIRE_HEADLESSGL: '1' },
+  });
 } else {
   if (!process.env.DISPLAY) console.warn('[backend-gpujs] !!! no DISPLAY and no xvfb-run: headlessgl tests will be SKIPPED');
   r = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit' });

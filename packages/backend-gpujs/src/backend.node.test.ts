@@ -12,6 +12,14 @@ import { probeMode } from './platform.js';
 
 const headless = await probeMode('headlessgl');
 if (!headless.available) console.warn(`\n[backend-gpujs] !!! headlessgl tests SKIPPED: ${headless.reason}\n`);
+// the test wrapper started Xvfb: then headless-gl must work, and its absence is a failure, not a skip
+if (!headless.available && process.env.CONVKIT_GPUJS_REQUIRE_HEADLESSGL === '1') {
+  describe('headlessgl under xvfb-run', () => {
+    it('can create a headless-gl context', () => {
+      throw new Error(`headless-gl is unavailable although the test wrapper started Xvfb: ${headless.reason}`);
+    });
+  });
+}
 
 function reg(): Registry {
   const r = new Registry();

@@ -85,9 +85,19 @@ export class GpujsBackend implements KernelBackend {
 
   /**
    * Test hook: loses the GL context (WEBGL_lose_context in browsers, STACKGL_destroy_context in
-   * headless-gl). Every later op or read of device data throws GpuContextLostError.
+   * headless-gl) or destroys the WebGPU device. Every later op or read of device data throws
+   * GpuContextLostError. (A real loss is detected the same way: isContextLost() / the device's
+   * lost promise, checked before and after every kernel and readback.)
    */
   loseContextForTesting(): void {
+    if (this.#e.mode === 'webgpu') {
+      // destroys gpu.js's shared device: every webgpu backend of this page loses it (gpu.js
+      // acquires a fresh device for backends created afterwards)
+      if (!this.#e.wgpu) throw new Error('gpujs: no WebGPU device to lose');
+      this.#e.wgpu.device.destroy();
+      this.#e.markLost();
+      return;
+    }
     const gl = this.#e.gl;
     if (!gl) throw new Error(`gpujs: '${this.#e.mode}' has no GL context to lose`);
     const lose = gl.getExtension('WEBGL_lose_context');

@@ -24,7 +24,7 @@ const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY 
 type Suite = {
   run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
   golden(mode: string, every: number): Promise<{ engine: string; total: number; results: { id: string; status: string; message: string; engine: string }[] }>;
-  lostContext(mode: string): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[] }>;
+  lostContext(mode: string): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[]; otherError: string }>;
   probe(): Promise<{ mode: string; available: boolean; reason: string }[]>;
 };
 
@@ -89,8 +89,8 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
     });
   }
 
-  for (const mode of ['webgl2', 'webgl'] as const) {
-    it(`WEBGL_lose_context on ${mode}: clear error on the next op and read, never stale data`, async () => {
+  for (const mode of ['webgl2', 'webgl', 'webgpu'] as const) {
+    it(`${mode === 'webgpu' ? 'GPUDevice.destroy()' : 'WEBGL_lose_context'} on ${mode}: clear error on the next op and read, never stale data`, async () => {
       const p = await page();
       try {
         const r = await p.evaluate((m) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.lostContext(m), mode);
@@ -98,6 +98,7 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
         expect(r.opError).toMatch(/context was lost/);
         expect(r.readError).toMatch(/context was lost/);
         expect(r.hostRead).toEqual([1, -1, 2, -2]);
+        if (mode === 'webgpu') expect(r.otherError).toMatch(/context was lost/);
       } finally {
         await p.close();
       }

@@ -8,7 +8,7 @@
  * really ran: gpu.js silently swaps in its CPU kernel when a GPU kernel fails to build, and that
  * is an error here unless the user allowed it.
  */
-import { GPU, engineOfKernel } from './gpujs.js';
+import { GPU, WebGPUContext, engineOfKernel } from './gpujs.js';
 import {
   AUTO_ORDER,
   GPUJS_MODES,
@@ -70,6 +70,9 @@ export class Engine {
   readonly gpu: any;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly gl: any;
+  /** webgpu: gpu.js's shared device record; its isLost flag flips when the device is lost */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  wgpu: any = null;
   #kernels = new Map<string, AnyKernel>();
   #live = new Set<Handle>();
   #bytes = 0;
@@ -120,7 +123,10 @@ export class Engine {
       const a = await webgpuAdapter();
       if (!a.adapter) throw new Error(`gpujs: mode 'webgpu' is not available: ${a.reason}`);
       const gpu = new GPU({ mode: 'webgpu' });
-      return new Engine({ mode, renderer: a.renderer ?? 'unknown', software: !!a.software }, gpu, null, allow);
+      const e = new Engine({ mode, renderer: a.renderer ?? 'unknown', software: !!a.software }, gpu, null, allow);
+      // the device every webgpu kernel of this page shares (gpu.js keeps one)
+      e.wgpu = WebGPUContext ? await WebGPUContext.acquire() : null;
+      return e;
     }
     if (!GPU.isWebAssemblySupported) throw new Error("gpujs: mode 'webasm' is not available: no WebAssembly SIMD here");
     const gpu = new GPU({ mode: 'webasm' });
@@ -135,6 +141,10 @@ export class Engine {
   checkAlive(when: string): void {
     if (this.#disposed) throw new Error('gpujs: this backend was disposed');
     if (this.#lost) throw new GpuContextLostError(this.mode, when);
+    if (this.mode === 'webgpu' && this.wgpu?.isLost) {
+      this.#lost = true;
+      throw new GpuContextLostError(this.mode, when);
+    }
     if (this.isGl) {
       let lost = false;
       try {
@@ -231,8 +241,17 @@ export class Engine {
     }
     const k = this.#kernel(`${size}|${source}`, source, size);
     this.#launches++;
-    let out = k(...args);
-    if (out && typeof out.then === 'function') out = await out;
+    let out;
+    try {
+      out = k(...args);
+      if (out && typeof out.then === 'function') out = await out;
+    } catch (e) {
+      if (/device was lost|context lost/i.test(String((e as Error)?.message))) {
+        this.#lost = true;
+        throw new GpuContextLostError(this.mode, `during ${name}`);
+      }
+      throw e;
+    }
     this.#checkEngine(k, name);
     this.checkAlive(`after ${name}`);
     return this.#track(out, size);
@@ -252,32 +271,65 @@ export class Engine {
     this.#readbacks++;
     let out: Float32Array;
     if (h instanceof Float32Array) out = h.slice();
-    else if (this.mode === 'webgl2' && this.engine === 'webgl2') {
-      const k = this.#readKernel(size);
-      out = (await k(h)) as Float32Array;
+    else if (this.mode === 'webgl2' && this.engine === 'webgl2' && h.texture && typeof h.framebuffer === 'function') {
+      out = await this.#readTextureAsync(h, size);
     } else {
-      const r = h.toArray();
-      out = (r && typeof r.then === 'function' ? await r : r) as Float32Array;
+      try {
+        const r = h.toArray();
+        out = (r && typeof r.then === 'function' ? await r : r) as Float32Array;
+      } catch (e) {
+        if (/device was lost|context lost/i.test(String((e as Error)?.message))) {
+          this.#lost = true;
+          throw new GpuContextLostError(this.mode, 'during a read');
+        }
+        throw e;
+      }
     }
     // a lost GL context reads back zeros: never hand those out as data
     this.checkAlive('during a read');
     return out instanceof Float32Array && out.length === size ? out : Float32Array.from(out as ArrayLike<number>);
   }
 
-  #readKernel(size: number): AnyKernel {
-    const key = `read|${size}`;
-    let k = this.#kernels.get(key);
-    if (!k) {
-      k = this.gpu.createKernel('function (a) { return a[this.thread.x]; }', {
-        output: [size],
-        pipeline: false,
-        asyncMode: true,
-        precision: 'single',
-        tactic: 'precision',
-      });
-      this.#kernels.set(key, k);
+  /**
+   * WebGL2's non-blocking readback of a float texture: readPixels into a PIXEL_PACK_BUFFER, a
+   * fence, polling clientWaitSync on later event-loop turns, then getBufferSubData. Values sit in
+   * the red channel of RGBA32F texels (gpu.js's single-precision layout).
+   */
+  async #readTextureAsync(h: Handle, size: number): Promise<Float32Array> {
+    const gl = this.gl;
+    const [w, hh] = h.size as [number, number];
+    gl.bindFramebuffer(gl.FRAMEBUFFER, h.framebuffer());
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, h.texture, 0);
+    const raw = new Float32Array(w * hh * 4);
+    const pbo = gl.createBuffer();
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, raw.byteLength, gl.STREAM_READ);
+    gl.readPixels(0, 0, w, hh, gl.RGBA, gl.FLOAT, 0);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    gl.flush();
+    try {
+      for (;;) {
+        this.checkAlive('while awaiting a readback');
+        const status = gl.clientWaitSync(sync, 0, 0);
+        if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
+        if (status === gl.WAIT_FAILED) throw new Error('gpujs: clientWaitSync failed during a readback');
+        await new Promise((ok) => setTimeout(ok, 0));
+      }
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, raw);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    } finally {
+      try {
+        gl.deleteSync(sync);
+        gl.deleteBuffer(pbo);
+      } catch {
+        /* context gone */
+      }
     }
-    return k;
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = raw[i * 4]!;
+    return out;
   }
 
   get canReadSync(): boolean {

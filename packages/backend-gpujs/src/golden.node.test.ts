@@ -18,6 +18,14 @@ const byOp = new Map<string, GoldenCase[]>();
 for (const c of all) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
 const headless = await probeMode('headlessgl');
 if (!headless.available) console.warn(`\n[backend-gpujs] !!! headlessgl golden conformance SKIPPED: ${headless.reason}\n`);
+// the test wrapper started Xvfb: then headless-gl must work, and its absence is a failure, not a skip
+if (!headless.available && process.env.CONVKIT_GPUJS_REQUIRE_HEADLESSGL === '1') {
+  describe('headlessgl under xvfb-run', () => {
+    it('can create a headless-gl context', () => {
+      throw new Error(`headless-gl is unavailable although the test wrapper started Xvfb: ${headless.reason}`);
+    });
+  });
+}
 
 for (const m of [
   { mode: 'webasm' as const, available: true },

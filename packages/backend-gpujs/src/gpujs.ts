@@ -11,6 +11,9 @@ const lib: any = ns.GPU ? ns : ns.default && ns.default.GPU ? ns.default : ns.de
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const GPU: any = lib.GPU;
+/** gpu.js's page-wide WebGPU device singleton ({ adapter, device, isLost }). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const WebGPUContext: any = lib.WebGPUContext;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const kernelClasses: Record<string, any> = {
   HeadlessGLKernel: lib.HeadlessGLKernel,

@@ -184,7 +184,12 @@ export async function probeMode(mode: GpujsMode): Promise<ModeProbe> {
   }
   if (mode === 'headlessgl' && !isNode) return { mode, available: false, reason: 'headlessgl is Node-only' };
   if ((mode === 'webgl2' || mode === 'webgl') && isNode) return { mode, available: false, reason: `${mode} needs a browser` };
-  const c = await createGlContext(mode);
+  let c = await createGlContext(mode);
+  // an X server under load can refuse a context transiently: try a few times before saying no
+  for (let i = 0; !c.gl && mode === 'headlessgl' && i < 3; i++) {
+    await new Promise((ok) => setTimeout(ok, 250 * (i + 1)));
+    c = await createGlContext(mode);
+  }
   if (!c.gl) return { mode, available: false, reason: c.reason! };
   const r = await glRenderer(c.gl, mode);
   if (mode === 'headlessgl') destroyGl(c.gl);

@@ -43,15 +43,21 @@ if (which === 'gemm' || which === 'all') {
   }
 }
 
-function convParams(N, C, H, W, K, R, S, groups = 1) {
+// 'same' geometry (course centring) for stride s
+function convParams(N, C, H, W, K, R, S, groups = 1, s = 1) {
   const padTop = Math.floor((R - 1) / 2), padLeft = Math.floor((S - 1) / 2);
-  return { N, C, K, groups, inH: H, inW: W, kH: R, kW: S, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
-    padTop, padBottom: R - 1 - padTop, padLeft, padRight: S - 1 - padLeft, outH: H, outW: W, padMode: 'zeros', flip: false };
+  const outH = Math.floor((H - 1) / s) + 1, outW = Math.floor((W - 1) / s) + 1;
+  return { N, C, K, groups, inH: H, inW: W, kH: R, kW: S, strideH: s, strideW: s, dilationH: 1, dilationW: 1,
+    padTop, padBottom: Math.max(0, (outH - 1) * s + R - H - padTop), padLeft, padRight: Math.max(0, (outW - 1) * s + S - W - padLeft),
+    outH, outW, padMode: 'zeros', flip: false };
 }
 const cases = [
   ['3x3 N=8 C=32 64x64 K=64', convParams(8, 32, 64, 64, 64, 3, 3)],
   ['1x1 N=8 C=64 64x64 K=64', convParams(8, 64, 64, 64, 64, 1, 1)],
   ['dw3x3 N=8 C=64 64x64', convParams(8, 64, 64, 64, 64, 3, 3, 64)],
+  ['5x5 N=64 C=1 28x28 K=32', convParams(64, 1, 28, 28, 32, 5, 5)],
+  ['7x7/2 N=1 C=3 224x224 K=64', convParams(1, 3, 224, 224, 64, 7, 7, 1, 2)],
+  ['1x1 N=8 C=64 32x32 K=128', convParams(8, 64, 32, 32, 128, 1, 1)],
 ];
 if (which === 'conv' || which === 'all') {
   for (const [name, p] of cases) {

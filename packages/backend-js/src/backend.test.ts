@@ -71,6 +71,40 @@ describe('js backend: storage, memory, registry', () => {
     expect(ctx.memory().backend.dataIds).toBe(2);
   });
 
+  it('recycles freed large arrays: zeros() and outputs never see old contents; memory() stays exact', async () => {
+    const ctx = await createContext({ backend: 'js', registry: register(new Registry()) });
+    const n = 1 << 15; // 128 KiB of float32: pooled
+    const junk = ctx.tensor(new Float32Array(n).fill(NaN), [n]);
+    const junkI = ctx.tensor(new Int32Array(n).fill(-5), [n]);
+    junk.dispose();
+    junkI.dispose();
+    const mem = ctx.memory().backend;
+    expect(mem.dataIds).toBe(0);
+    expect(mem.bytes).toBe(0);
+    expect(mem.pooledBytes).toBe(2 * 4 * n);
+    const z = ctx.zeros([n]);
+    expect((await z.read()).every((v) => v === 0)).toBe(true);
+    const zi = ctx.zeros([n], 'int32');
+    expect(zi.readSync()).toBeInstanceOf(Int32Array);
+    expect((await zi.read()).every((v) => v === 0)).toBe(true);
+    expect(ctx.memory().backend.pooledBytes).toBe(0);
+    // an op output on a recycled array: maxpool backward accumulates into it
+    z.dispose();
+    const x = ctx.tensor(Float32Array.from({ length: n }, (_, i) => (i * 7919) % 101), [1, 2, 128, 128]);
+    const { y, indices } = await ctx.maxpool2d(x, { kernel: 2 });
+    const dx = await ctx.maxpool2dBackward(ctx.tensor(new Float32Array(y.size).fill(1), y.shape), indices, { kernel: 2, inputShape: [1, 2, 128, 128] });
+    const dv = (await dx.read()) as Float32Array;
+    expect(dv.reduce((a, b) => a + b, 0)).toBe(y.size);
+    expect(dv.every((v) => v === 0 || v === 1)).toBe(true);
+    // the pool is bounded
+    // the pool is bounded: 40 distinct sizes of ~2 MiB would be 80 MiB
+    for (let i = 0; i < 40; i++) ctx.tensor(new Float32Array((1 << 19) + 1024 * i), [(1 << 19) + 1024 * i]).dispose();
+    const pooled = ctx.memory().backend.pooledBytes!;
+    expect(pooled).toBeGreaterThan(32 * 1024 * 1024);
+    expect(pooled).toBeLessThanOrEqual(64 * 1024 * 1024);
+    await ctx.dispose();
+  });
+
   it('the kernels entry has no runtime imports (safe in a browser Web Worker)', () => {
     const dir = fileURLToPath(new URL('./kernels/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));

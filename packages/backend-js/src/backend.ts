@@ -50,12 +50,14 @@ export class JsBackend implements KernelBackend {
   readonly #scratch = new Scratch();
 
   write(values: Float32Array | Int32Array, dtype: DType): DataId {
-    const copy = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
-    return this.#s.adopt(copy, dtype);
+    // a copy (set() converts when the element types differ); the array may be a recycled one
+    const d = this.#s.alloc(values.length, dtype, false);
+    d.values.set(values);
+    return d;
   }
 
   zeros(size: number, dtype: DType): DataId {
-    return this.#s.adopt(dtype === 'int32' ? new Int32Array(size) : new Float32Array(size), dtype);
+    return this.#s.alloc(size, dtype);
   }
 
   read(id: DataId): Promise<Float32Array | Int32Array> {
@@ -75,7 +77,7 @@ export class JsBackend implements KernelBackend {
   }
 
   memory(): BackendMemory {
-    return { dataIds: this.#s.count, bytes: this.#s.bytes, scratchBytes: this.#scratch.bytes };
+    return { dataIds: this.#s.count, bytes: this.#s.bytes, scratchBytes: this.#scratch.bytes, pooledBytes: this.#s.pooledBytes };
   }
 
   dispose(): void {

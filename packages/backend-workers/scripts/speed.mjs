@@ -56,7 +56,7 @@ async function time(f, key) {
 }
 
 const js = new Context(createJsBackend());
-const wk = new Context(await createWorkersBackend({ workers }));
+const wk = new Context(await createWorkersBackend({ workers, tasksPerWorker: arg('tpw', 4) }));
 const load0 = os.loadavg();
 console.log(
   `conv2d N=${N} C=${C} ${H}x${W} K=${K} 3x3 'same', ${reps} alternating reps after a warm-up; ` +

@@ -20,7 +20,7 @@ import {
   type SoftmaxXentParams,
 } from '@convkit/core';
 import { defaultPoolSize, isNode, sharedMemoryAvailable, workersAvailable } from './env.js';
-import { Host } from './host.js';
+import { Host, TASKS_PER_WORKER } from './host.js';
 import { WorkerPool } from './pool.js';
 import { Storage } from './storage.js';
 import { gemm } from './ops/gemm.js';
@@ -54,6 +54,8 @@ export interface WorkersBackendOptions {
    * Default 65536. 1 splits every op over every worker (tests use it).
    */
   minTaskWork?: number;
+  /** Most tasks per worker a big op is cut into (workers pull them as they finish). Default 4. */
+  tasksPerWorker?: number;
 }
 
 export const DEFAULT_MIN_TASK_WORK = 1 << 16;
@@ -100,7 +102,7 @@ export class WorkersBackend implements KernelBackend {
     this.#s = new Storage(this.shared);
     this.pool = new WorkerPool({ size: o.workers, workerUrl: url, shared: this.shared, backendName: this.name });
     this.#s.onFree = (ids) => this.pool.free(ids);
-    this.#h = new Host(this.name, this.#s, this.pool, o.minTaskWork ?? DEFAULT_MIN_TASK_WORK);
+    this.#h = new Host(this.name, this.#s, this.pool, o.minTaskWork ?? DEFAULT_MIN_TASK_WORK, o.tasksPerWorker ?? TASKS_PER_WORKER);
   }
 
   write(values: Float32Array | Int32Array, dtype: DType): DataId {

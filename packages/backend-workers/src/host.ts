@@ -3,6 +3,9 @@ import type { Task, TaskResult, WorkerPool } from './pool.js';
 import type { Rec, Storage } from './storage.js';
 import { taskCount } from './partition.js';
 
+/** Tasks per worker for big ops: enough to balance a loaded machine, few enough to stay cheap. */
+export const TASKS_PER_WORKER = 4;
+
 /** What each op file needs from the backend: storage, the pool and the split policy. */
 export class Host {
   constructor(
@@ -10,6 +13,7 @@ export class Host {
     readonly storage: Storage,
     readonly pool: WorkerPool,
     readonly minTaskWork: number,
+    readonly tasksPerWorker: number = TASKS_PER_WORKER,
   ) {}
 
   get(id: unknown): Rec {
@@ -20,9 +24,12 @@ export class Host {
     return this.storage.alloc(size, dtype);
   }
 
-  /** Number of tasks for an op of this much work. */
-  parts(work: number): number {
-    return taskCount(work, this.pool.size, this.minTaskWork);
+  /**
+   * Number of tasks for an op of this much work: up to `perWorker` tasks per worker (workers pull
+   * tasks as they finish, so a worker slowed by other load takes fewer), none below minTaskWork.
+   */
+  parts(work: number, perWorker = this.tasksPerWorker): number {
+    return taskCount(work, this.pool.size * perWorker, this.minTaskWork);
   }
 
   /**

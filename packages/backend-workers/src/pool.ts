@@ -96,6 +96,7 @@ class Slot {
   fault: Fault | null = null;
   stallWaiters: (() => void)[] = [];
   spawned = 0;
+  tasksSent = 0;
   constructor(readonly index: number) {}
 }
 
@@ -157,6 +158,11 @@ export class WorkerPool {
     return this.#disposed;
   }
 
+  /** Tasks sent to each worker slot so far. */
+  get tasksPerWorker(): number[] {
+    return this.#slots.map((s) => s.tasksSent);
+  }
+
   /** Tasks sent and not yet answered. */
   get pendingTasks(): number {
     return this.#slots.reduce((n, s) => n + s.pending.size, 0);
@@ -165,7 +171,8 @@ export class WorkerPool {
   /**
    * Test hook: the next task sent to worker `i` misbehaves. 'crash' throws an uncaught error
    * out of the worker's message handler, 'exit' ends the worker thread (Node), 'throw' makes the
-   * kernel throw (the worker survives), 'stall' blocks inside the op until terminated.
+   * kernel throw (the worker survives), 'stall' blocks inside the op until terminated, 'slow'
+   * delays the task by 0.4 s (as if the worker's core were busy).
    */
   injectFault(i: number, fault: Fault): void {
     this.#slot(i).fault = fault;
@@ -272,24 +279,50 @@ export class WorkerPool {
     p.resolve({ value: m.value });
   }
 
-  /** Runs the tasks of one op on the pool; rejects as soon as any task fails. */
+  /**
+   * Runs the tasks of one op on the pool, in order, each worker pulling the next task when it
+   * finishes one (so a worker slowed down by other load takes fewer tasks). Rejects as soon as any
+   * task fails, and sends no further task of that op.
+   */
   async run(op: string, tasks: Task[]): Promise<TaskResult[]> {
     if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
     const spawner = await this.#getSpawner();
     if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
-    // spread tasks over the least busy workers, starting at a rotating offset
-    const load = this.#slots.map((s) => s.pending.size);
-    const promises = tasks.map((task) => {
-      let best = 0;
-      for (let i = 1; i < load.length; i++) if (load[i]! < load[best]!) best = i;
-      load[best]!++;
-      return this.#post(op, this.#slots[best]!, spawner, task);
+    if (tasks.length === 0) return [];
+    return new Promise<TaskResult[]>((resolve, reject) => {
+      const results = new Array<TaskResult>(tasks.length);
+      let next = 0;
+      let finished = 0;
+      let failed = false;
+      const pull = (s: Slot) => {
+        if (failed || next >= tasks.length) return;
+        const i = next++;
+        this.#post(op, s, spawner, tasks[i]!).then(
+          (r) => {
+            results[i] = r;
+            if (++finished === tasks.length) resolve(results);
+            else pull(s);
+          },
+          (e: Error) => {
+            if (!failed) {
+              failed = true;
+              reject(e);
+            }
+          },
+        );
+      };
+      // one task to each of the least busy workers first (other ops may be running too)
+      const order = [...this.#slots].sort((a, b) => a.pending.size - b.pending.size);
+      for (const s of order.slice(0, Math.min(order.length, tasks.length))) pull(s);
     });
-    return Promise.all(promises);
   }
 
   #post(op: string, s: Slot, spawner: Spawner, task: Task): Promise<TaskResult> {
     return new Promise<TaskResult>((resolve, reject) => {
+      if (this.#disposed) {
+        reject(new BackendExecutionError(op, this.#name, 'the backend was disposed'));
+        return;
+      }
       const h = s.handle ?? this.#spawn(s, spawner);
       const id = nextTaskId++;
       const a: Record<string, ArgRef> = {};
@@ -313,6 +346,7 @@ export class WorkerPool {
       const msg: RunMsg = { t: 'run', id, kernel: task.kernel, p: task.p, a, r: task.r };
       if (bufs.length) msg.bufs = bufs;
       this.stats.tasks++;
+      s.tasksSent++;
       this.stats.buffersShared += bufs.length;
       if (!this.shared) msg.ret = task.outs as Record<string, Seg[]>;
       if (s.fault) {

@@ -35,7 +35,7 @@ export interface AllocRef {
 export type ArgRef = number | Float32Array | Int32Array | AllocRef | null;
 
 /** Fault injection for tests: how the worker misbehaves on this task. */
-export type Fault = 'crash' | 'exit' | 'throw' | 'stall';
+export type Fault = 'crash' | 'exit' | 'throw' | 'stall' | 'slow';
 
 export interface RunMsg {
   t: 'run';

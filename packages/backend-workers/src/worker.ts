@@ -74,6 +74,7 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
   if (run.fault === 'crash') throw new Error('injected crash (test hook)');
   if (run.fault === 'exit') return exit();
   if (run.fault === 'stall') stall(post, run.id);
+  if (run.fault === 'slow') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); // a worker slowed by other load
   let value: number | void;
   const args: A = {};
   try {

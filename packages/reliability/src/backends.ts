@@ -34,6 +34,14 @@ export const TARGETS: Target[] = [
     kind: 'cpu',
   },
   {
+    id: 'wasm',
+    pkg: '@convkit/backend-wasm',
+    backend: 'wasm',
+    // WebAssembly SIMD; without SIMD the backend falls back to the js kernels, which js already covers
+    engine: (e) => e === 'wasm-simd',
+    kind: 'cpu',
+  },
+  {
     id: 'gpujs-webasm',
     pkg: '@convkit/backend-gpujs',
     backend: 'gpujs',

@@ -1,9 +1,9 @@
 /**
  * Property-based fuzzing of every backend against the float64 reference (issue 8, part 1).
  *
- * CONVKIT_FUZZ_RUNS (default 10000): cases per CPU backend (js, workers), spread over the ops by
- * OPS[].share. CONVKIT_FUZZ_GPUJS_RUNS (default 2000): gpujs on its WebAssembly engine, which
- * compiles a kernel per new shape. CONVKIT_FUZZ_GL_RUNS (default 50): software GL
+ * CONVKIT_FUZZ_RUNS (default 10000): cases per CPU backend (js, workers, wasm), spread over the ops by
+ * OPS[].share. CONVKIT_FUZZ_GPUJS_RUNS (default 10000): gpujs on its WebAssembly engine, which
+ * compiles a kernel per new shape. CONVKIT_FUZZ_GL_RUNS (default 100): software GL
  * (gpujs-headlessgl under Xvfb + Mesa, which compiles a shader per new shape and is slow).
  * CONVKIT_FUZZ_SEED: replay one seed (a failure prints its seed, path and the shrunk case).
  */
@@ -23,10 +23,10 @@ const envInt = (name: string, dflt: number) => {
   return n;
 };
 const CPU_RUNS = envInt('CONVKIT_FUZZ_RUNS', 10_000);
-const GPUJS_RUNS = envInt('CONVKIT_FUZZ_GPUJS_RUNS', 2_000);
-const GL_RUNS = envInt('CONVKIT_FUZZ_GL_RUNS', 50);
+const GPUJS_RUNS = envInt('CONVKIT_FUZZ_GPUJS_RUNS', 10_000);
+const GL_RUNS = envInt('CONVKIT_FUZZ_GL_RUNS', 100);
 /** cases per target: gpu.js compiles a kernel per new shape, so its engines get a stated smaller share */
-const RUNS: Record<string, number> = { js: CPU_RUNS, workers: CPU_RUNS, 'gpujs-webasm': GPUJS_RUNS, 'gpujs-headlessgl': GL_RUNS };
+const RUNS: Record<string, number> = { js: CPU_RUNS, workers: CPU_RUNS, wasm: CPU_RUNS, 'gpujs-webasm': GPUJS_RUNS, 'gpujs-headlessgl': GL_RUNS };
 const SEED = process.env.CONVKIT_FUZZ_SEED ? Number(process.env.CONVKIT_FUZZ_SEED) : undefined;
 /** accept/reject cases per target for each of conv and pool (not counted in the fuzz budget) */
 const geometryRuns = (total: number) => Math.max(5, Math.round(total / 50));

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '@convkit/core';
-import { compare, describeMismatch, refConv2d, refGemm, refMaxpool2d, refRelu, refSgd } from '@convkit/reference';
+import { compare, describeMismatch, refConv2d, refGemm, refMaxpool2d, refRelu, refSgd, refSoftmaxCrossEntropy } from '@convkit/reference';
 import { describeLoaded, loadAll } from './backends.js';
 import { axes, type Padding, type PadMode } from './geometry.js';
 import { values } from './values.js';
@@ -222,6 +222,34 @@ for (const l of loaded) {
       expect(gvv[7]).toBe(Infinity);
       expect(gw[7]).toBe(-Infinity);
       for (const tt of [w, v, g]) tt.dispose();
+    });
+
+    check('softmaxCrossEntropy: a +Inf or NaN logit makes its row NaN (probs and loss); other rows exact', async () => {
+      const lv = Float32Array.from([1, Infinity, 3, NaN, 0, 0, 0.5, -1, 2]);
+      const logits = ctx.tensor(lv, [3, 3]);
+      const labels = ctx.tensor(Int32Array.from([0, 1, 2]), [3]);
+      const r = await ctx.softmaxCrossEntropy(logits, labels);
+      const probs = await r.probs.read();
+      // softmax is computed with the row max subtracted: exp(Inf - Inf) = NaN, and NaN spreads
+      for (let j = 0; j < 6; j++) expect(Number.isNaN(probs[j]!), `probs[${j}]`).toBe(true);
+      const ref = refSoftmaxCrossEntropy({ data: lv.slice(6), shape: [1, 3] }, [2]);
+      close('row 2 probs vs reference', probs.slice(6), ref.probs.data);
+      expect(Number.isNaN((await r.loss.read())[0]!)).toBe(true);
+      for (const tt of [logits, labels, r.loss, r.probs]) tt.dispose();
+    });
+
+    check('softmaxCrossEntropy: a label outside [0, classes) gives a NaN loss, never a silent number', async () => {
+      const lv = Float32Array.from([1, 2, 3, 4, 5, 6]);
+      const logits = ctx.tensor(lv, [2, 3]);
+      for (const bad of [[0, 3], [-1, 1]]) {
+        const labels = ctx.tensor(Int32Array.from(bad), [2]);
+        const r = await ctx.softmaxCrossEntropy(logits, labels);
+        expect(Number.isNaN((await r.loss.read())[0]!), `labels ${bad}`).toBe(true);
+        // the probabilities do not depend on the labels
+        close('probs', await r.probs.read(), refSoftmaxCrossEntropy({ data: lv, shape: [2, 3] }, [0, 0]).probs.data);
+        for (const tt of [labels, r.loss, r.probs]) tt.dispose();
+      }
+      logits.dispose();
     });
 
     const emptyKnown = knownIssue(t.id, 'empty-pool-window');

@@ -14,7 +14,7 @@ import { disposeNet, tinyNet, trainStep } from './train.js';
 import { record } from './summary.js';
 import { knownIssue } from './known.js';
 
-const DEFAULT_STEPS: Record<string, number> = { js: 2000, workers: 1000, 'gpujs-webasm': 200, 'gpujs-headlessgl': 20 };
+const DEFAULT_STEPS: Record<string, number> = { js: 2000, workers: 1000, wasm: 2000, 'gpujs-webasm': 1000, 'gpujs-headlessgl': 200 };
 const envSteps = process.env.CONVKIT_LEAK_STEPS ? Number(process.env.CONVKIT_LEAK_STEPS) : undefined;
 if (envSteps !== undefined && (!Number.isInteger(envSteps) || envSteps < 20)) throw new Error(`CONVKIT_LEAK_STEPS must be an integer >= 20`);
 

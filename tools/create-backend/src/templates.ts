@@ -277,7 +277,7 @@ export function packageJson(v: TemplateVars): string {
       build: 'tsc -p tsconfig.build.json',
       lint: 'tsc -p tsconfig.json --noEmit',
       test: 'vitest run',
-      conformance: 'convkit-conformance ./dist/index.js',
+      conformance: 'node scripts/conformance.mjs',
     },
     dependencies: { '@convkit/core': v.range },
     devDependencies: {
@@ -309,6 +309,24 @@ export const TSCONFIG_BUILD = `{
   "compilerOptions": { "noEmit": false },
   "exclude": ["src/**/*.test.ts"]
 }
+`;
+
+/**
+ * Runs the convkit-conformance CLI on dist/. Resolved through @convkit/conformance's package.json
+ * rather than the CLI's bin: on a fresh clone pnpm links workspace bins at install time, before
+ * dist/cli.js is built, so the bin would be missing until the next install.
+ */
+export const CONFORMANCE_SCRIPT = `// The convkit-conformance CLI on this package's dist/ (extra arguments are passed on, e.g. --filter relu).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const cli = join(dirname(require.resolve('@convkit/conformance/package.json')), 'dist', 'cli.js');
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+const r = spawnSync(process.execPath, [cli, './dist/index.js', ...process.argv.slice(2)], { cwd: pkg, stdio: 'inherit' });
+process.exit(r.status ?? 1);
 `;
 
 export const VITEST_CONFIG = `import { defineConfig } from 'vitest/config';
@@ -355,7 +373,7 @@ Update a row when its op passes conformance and is listed in \`IMPLEMENTED\` (sr
 \`\`\`sh
 pnpm --filter ${v.pkgName} build
 pnpm --filter ${v.pkgName} test          # vitest: the conformance suite on this backend
-pnpm --filter ${v.pkgName} conformance   # the conformance CLI on dist/: one line per op
+pnpm --filter ${v.pkgName} conformance   # the conformance CLI on dist/: a table of ops (extra args: --filter relu --verbose)
 \`\`\`
 `;
 }
@@ -381,6 +399,7 @@ export function renderPackage(v: TemplateVars): Record<string, string> {
     'src/backend.ts': backendFile(v),
     'src/storage.ts': storageFile(v),
     'src/conformance.test.ts': conformanceTestFile(v),
+    'scripts/conformance.mjs': CONFORMANCE_SCRIPT,
   };
   for (const s of OP_SPECS) files[`src/ops/${s.file}.ts`] = opFile(s);
   return files;

@@ -10,9 +10,10 @@ export type ConvAlgorithm = 'auto' | 'direct' | 'im2col';
 /**
  * 'auto': the direct kernel for grouped / depthwise convolutions, for few filters (K <= 4) and
  * when the columns tensor would be large (> 2^22 elements); otherwise it follows what measured
- * faster per engine (scripts/speed.mjs, 10x16x32x64 * 32x16x3x3): on the wasm engine im2col + GEMM
- * (1.06 s vs 1.45 s direct), on GL / WebGPU the direct kernel (headless-gl on llvmpipe: 2.3 s vs
- * 3.9 s im2col; the fragment-shader GEMM has no shared memory to reuse the columns from).
+ * faster per engine (scripts/speed.mjs, 10x16x32x64 * 32x16x3x3, forward + read, on this 2-core
+ * machine under load): on the wasm engine im2col + GEMM (0.68 s vs 1.04 s direct), on GL / WebGPU
+ * the direct kernel (headless-gl on llvmpipe: 1.52 s vs 3.11 s im2col; the fragment-shader GEMM has
+ * no shared memory to reuse the columns from).
  */
 export function pickAlgorithm(p: Conv2dParams, algo: ConvAlgorithm, mode: string): 'direct' | 'im2col' {
   if (algo !== 'auto') return algo;

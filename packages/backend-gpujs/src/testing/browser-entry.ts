@@ -36,8 +36,13 @@ async function run(mode: GpujsMode, level: Level, large: [number, number, number
 }
 
 /** Loses the WebGL context between ops: the next op and any read of device data must throw. */
-async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[] }> {
+async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[]; otherError: string }> {
   const be = await GpujsBackend.create({ mode });
+  // webgpu: a second backend on the same (shared) device learns of the loss only through the
+  // device's lost promise, not through the test hook
+  const other = mode === 'webgpu' ? new Context(await GpujsBackend.create({ mode })) : null;
+  const ox = other ? other.tensor([3, -3], [2]) : null;
+  const oy = other && ox ? await other.relu(ox) : null;
   const r = new Registry().register({ name: 'b', priority: 1, probe: () => true, create: () => be });
   const ctx = await createContext({ backend: 'b', registry: r });
   const x = ctx.tensor([1, -1, 2, -2], [4]);
@@ -58,8 +63,19 @@ async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError
     readError = String((e as Error).message);
   }
   const hostRead = Array.from(await x.read()); // host-side copies stay readable
+  let otherError = '';
+  if (other && oy) {
+    await new Promise((ok) => setTimeout(ok, 100)); // let device.lost resolve
+    try {
+      await oy.read();
+      await other.relu(ox!);
+    } catch (e) {
+      otherError = String((e as Error).message);
+    }
+    await other.dispose();
+  }
   await ctx.dispose();
-  return { before, opError, readError, hostRead };
+  return { before, opError, readError, hostRead, otherError };
 }
 
 /**

@@ -79,7 +79,11 @@ export async function startHarness(goldenDir: string | null, conformanceDir: str
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  // headless Chromium needs no X server: keep it off the Xvfb display that headless-gl uses (its
+  // GPU/renderer processes holding X resources made later headless-gl contexts fail under Xvfb)
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'DISPLAY' && k !== 'XAUTHORITY') env[k] = v;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env });
   return {
     url: `http://127.0.0.1:${port}/`,
     browser,

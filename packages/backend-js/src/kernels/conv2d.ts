@@ -136,6 +136,63 @@ function convDirectCg1(
 }
 
 /**
+ * Depthwise-style direct kernels: one input channel per group and fewer than 4 filters per group
+ * (a GEMM with m < 4 wastes most of its 4x4 tiles; with more filters, e.g. C = 1 and K = 32, the
+ * im2col GEMM is ~3x faster). Depends on p only.
+ */
+export function useDirectCg1(p: Conv2dParams): boolean {
+  return p.C === p.groups && p.K / p.groups < 4 && p.kH * p.kW > 1;
+}
+
+/** True when a[start..end) has no NaN or infinity (x * 0 is NaN exactly for those). */
+export function allFinite(a: Float32Array, start: number, end: number): boolean {
+  let s = 0;
+  for (let i = start; i < end; i++) s += a[i]! * 0;
+  return s === 0;
+}
+
+/** im2col + GEMM (or plain GEMM for pointwise) for image n, filters [ks,ke) of group g, rows [oyStart,oyEnd). */
+function convGemm(
+  p: Conv2dParams,
+  x: Float32Array,
+  wk: Float32Array,
+  y: Float32Array,
+  n: number,
+  g: number,
+  ks: number,
+  ke: number,
+  oyStart: number,
+  oyEnd: number,
+  scratch?: Scratch,
+): void {
+  const { C, K, groups, inH, inW, kH, kW, outH, outW } = p;
+  const Cg = C / groups;
+  const CgRS = Cg * kH * kW;
+  const plane = inH * inW;
+  const oplane = outH * outW;
+  const pointwise =
+    kH * kW === 1 && p.strideH === 1 && p.strideW === 1 && p.padTop === 0 && p.padLeft === 0 && outH === inH && outW === inW;
+  const chunkRows = pointwise ? oyEnd - oyStart : Math.max(1, Math.floor(COLS_CHUNK / (CgRS * outW)));
+  const colsBuf = pointwise
+    ? null
+    : scratch
+      ? scratch.f32('conv.cols', CgRS * Math.min(chunkRows, oyEnd - oyStart) * outW)
+      : new Float32Array(CgRS * Math.min(chunkRows, oyEnd - oyStart) * outW);
+  const xg = (n * C + g * Cg) * plane;
+  for (let oy0 = oyStart; oy0 < oyEnd; oy0 += chunkRows) {
+    const oy1 = Math.min(oyEnd, oy0 + chunkRows);
+    const ncols = (oy1 - oy0) * outW;
+    const yOff = (n * K + ks) * oplane + oy0 * outW;
+    if (pointwise) {
+      sgemm(ke - ks, ncols, Cg, 1, wk, ks * CgRS, CgRS, false, x, xg + oy0 * inW, plane, false, 0, y, yOff, oplane, scratch);
+    } else {
+      im2colImage(p, p.padMode, x, n * C * plane, colsBuf!, 0, ncols, g * Cg, (g + 1) * Cg, oy0, oy1);
+      sgemm(ke - ks, ncols, CgRS, 1, wk, ks * CgRS, CgRS, false, colsBuf!, 0, ncols, false, 0, y, yOff, oplane, scratch);
+    }
+  }
+}
+
+/**
  * conv2d forward over a block of y [N, K, outH, outW]: images [nStart,nEnd), output channels
  * [kStart,kEnd), output rows [oyStart,oyEnd). x [N,C,H,W], w [K, C/groups, kH, kW], bias [K] or null.
  * Cross-correlation (p.flip: true convolution), any pad mode, stride, dilation, groups.
@@ -164,36 +221,26 @@ export function conv2d(
   const oplane = outH * outW;
   const wk = flippedWeights(p, w, kStart, kEnd, scratch);
 
-  if (Cg === 1 && RS > 1) {
+  if (useDirectCg1(p)) {
     convDirectCg1(p, x, wk, y, nStart, nEnd, kStart, kEnd, oyStart, oyEnd);
-  } else if (useWinograd(p)) {
-    conv2dWinograd(p, x, wk, y, nStart, nEnd, kStart, kEnd, oyStart, oyEnd, scratch);
   } else {
-    const pointwise =
-      RS === 1 && p.strideH === 1 && p.strideW === 1 && p.padTop === 0 && p.padLeft === 0 && outH === inH && outW === inW;
-    const chunkRows = pointwise ? oyEnd - oyStart : Math.max(1, Math.floor(COLS_CHUNK / (CgRS * outW)));
-    const colsBuf = pointwise
-      ? null
-      : scratch
-        ? scratch.f32('conv.cols', CgRS * Math.min(chunkRows, oyEnd - oyStart) * outW)
-        : new Float32Array(CgRS * Math.min(chunkRows, oyEnd - oyStart) * outW);
+    const wino = useWinograd(p);
     const g0 = Math.floor(kStart / Kg);
     const g1 = Math.floor((kEnd - 1) / Kg);
-    for (let n = nStart; n < nEnd; n++) {
-      for (let g = g0; g <= g1; g++) {
-        const ks = Math.max(kStart, g * Kg);
-        const ke = Math.min(kEnd, (g + 1) * Kg);
+    for (let g = g0; g <= g1; g++) {
+      const ks = Math.max(kStart, g * Kg);
+      const ke = Math.min(kEnd, (g + 1) * Kg);
+      // Winograd mixes a tile's inputs (and a filter's taps) before multiplying, so an infinity
+      // would turn into inf - inf = NaN in outputs that should be +-inf. Blocks with a non-finite
+      // value take the GEMM path. Decided per (image, group) from the data, never from the
+      // ranges, so every partition still computes each element the same way.
+      const wOk = wino && allFinite(w, g * Kg * CgRS, (g + 1) * Kg * CgRS);
+      for (let n = nStart; n < nEnd; n++) {
         const xg = (n * C + g * Cg) * plane;
-        for (let oy0 = oyStart; oy0 < oyEnd; oy0 += chunkRows) {
-          const oy1 = Math.min(oyEnd, oy0 + chunkRows);
-          const ncols = (oy1 - oy0) * outW;
-          const yOff = (n * K + ks) * oplane + oy0 * outW;
-          if (pointwise) {
-            sgemm(ke - ks, ncols, Cg, 1, wk, ks * CgRS, CgRS, false, x, xg + oy0 * inW, plane, false, 0, y, yOff, oplane, scratch);
-          } else {
-            im2colImage(p, p.padMode, x, xg - g * Cg * plane, colsBuf!, 0, ncols, g * Cg, (g + 1) * Cg, oy0, oy1);
-            sgemm(ke - ks, ncols, CgRS, 1, wk, ks * CgRS, CgRS, false, colsBuf!, 0, ncols, false, 0, y, yOff, oplane, scratch);
-          }
+        if (wOk && allFinite(x, xg, xg + Cg * plane)) {
+          conv2dWinograd(p, x, wk, y, n, n + 1, ks, ke, oyStart, oyEnd, scratch);
+        } else {
+          convGemm(p, x, wk, y, n, g, ks, ke, oyStart, oyEnd, scratch);
         }
       }
     }

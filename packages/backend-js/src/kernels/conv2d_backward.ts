@@ -2,7 +2,7 @@ import type { Conv2dParams } from '@convkit/core';
 import type { Scratch } from './scratch.js';
 import { sgemm } from './sgemm.js';
 import { col2imImage, im2colImage } from './im2col.js';
-import { flippedWeights } from './conv2d.js';
+import { allFinite, flippedWeights, useDirectCg1 } from './conv2d.js';
 import { conv2dBackwardFilterWinograd, conv2dWinograd, useWinograd } from './winograd.js';
 import { endInside, firstInside, padIndex } from './padmap.js';
 
@@ -132,15 +132,16 @@ export function conv2dBackwardData(
   const g0 = Math.floor(cStart / Cg);
   const g1 = Math.floor((cEnd - 1) / Cg);
   const wk = flippedWeights(p, w, g0 * Kg, (g1 + 1) * Kg, scratch);
-  if (Cg === 1 && RS > 1) {
+  if (useDirectCg1(p)) {
     for (let n = nStart; n < nEnd; n++) backwardDataCg1(p, wk, dy, dx, n, cStart, cEnd);
     return;
   }
   const pt = transposedConv(p);
+  let wt: Float32Array | null = null;
   if (pt) {
     // Zero padding, 3x3, stride 1: dx = conv(dy, W') with W'[c, k] = rot180(W[k, c]) per group and
     // padding 2 - pad, the exact adjoint; computed with Winograd like the forward pass.
-    const wt = scratch ? scratch.f32('convbd.wt', C * Kg * RS) : new Float32Array(C * Kg * RS);
+    wt = scratch ? scratch.f32('convbd.wt', C * Kg * RS) : new Float32Array(C * Kg * RS);
     for (let c = cStart; c < cEnd; c++) {
       const g = Math.floor(c / Cg);
       for (let kk = 0; kk < Kg; kk++) {
@@ -149,21 +150,45 @@ export function conv2dBackwardData(
         for (let i = 0; i < RS; i++) wt[dst + i] = wk[src + RS - 1 - i]!;
       }
     }
-    conv2dWinograd(pt, dy, wt, dx, nStart, nEnd, cStart, cEnd, 0, inH, scratch);
-    return;
   }
   const rowsMax = Math.min(cEnd - cStart, Cg) * RS;
-  const cols = scratch ? scratch.f32('convbd.cols', rowsMax * L) : new Float32Array(rowsMax * L);
-  for (let n = nStart; n < nEnd; n++) {
-    for (let g = g0; g <= g1; g++) {
-      const cs = Math.max(cStart, g * Cg);
-      const ce = Math.min(cEnd, (g + 1) * Cg);
-      const rows = (ce - cs) * RS;
+  let cols: Float32Array | null = null;
+  for (let g = g0; g <= g1; g++) {
+    const cs = Math.max(cStart, g * Cg);
+    const ce = Math.min(cEnd, (g + 1) * Cg);
+    const rows = (ce - cs) * RS;
+    // non-finite values take the GEMM path (see conv2d); decided per (image, group), not per range
+    const wOk = pt !== null && allFinite(w, g * Kg * CgRS, (g + 1) * Kg * CgRS);
+    for (let n = nStart; n < nEnd; n++) {
+      const dyg = (n * K + g * Kg) * L;
+      if (wOk && allFinite(dy, dyg, dyg + Kg * L)) {
+        conv2dWinograd(pt!, dy, wt!, dx, n, n + 1, cs, ce, 0, inH, scratch);
+        continue;
+      }
+      cols ??= scratch ? scratch.f32('convbd.cols', rowsMax * L) : new Float32Array(rowsMax * L);
       // cols[r, l] = sum_k W[g*Kg + k, (cs - g*Cg)*RS + r] * dy[n, g*Kg + k, l]
-      sgemm(rows, L, Kg, 1, wk, g * Kg * CgRS + (cs - g * Cg) * RS, CgRS, true, dy, (n * K + g * Kg) * L, L, false, 0, cols, 0, L, scratch);
+      sgemm(rows, L, Kg, 1, wk, g * Kg * CgRS + (cs - g * Cg) * RS, CgRS, true, dy, dyg, L, false, 0, cols, 0, L, scratch);
       col2imImage(p, p.padMode, cols, 0, L, dx, n * C * plane, cs, ce);
     }
   }
+}
+
+/**
+ * Whether group g's inputs (all images, all its channels) and output gradients (all images, all
+ * its filters) are finite: the Winograd weight gradient mixes them before multiplying (an infinity
+ * would become inf - inf = NaN). Independent of the k / cg ranges.
+ */
+function groupFinite(p: Conv2dParams, x: Float32Array, dy: Float32Array, g: number): boolean {
+  const Cg = p.C / p.groups;
+  const Kg = p.K / p.groups;
+  const plane = p.inH * p.inW;
+  const L = p.outH * p.outW;
+  for (let n = 0; n < p.N; n++) {
+    const xo = (n * p.C + g * Cg) * plane;
+    const yo = (n * p.K + g * Kg) * L;
+    if (!allFinite(x, xo, xo + Cg * plane) || !allFinite(dy, yo, yo + Kg * L)) return false;
+  }
+  return true;
 }
 
 /**
@@ -193,17 +218,21 @@ export function conv2dBackwardFilter(
   const rows = (cgEnd - cgStart) * RS;
   // With flip, accumulate the gradient of the flipped kernel in a scratch copy, then un-flip.
   const target = p.flip ? (scratch ? scratch.f32('convbf.dwf', K * CgRS) : new Float32Array(K * CgRS)) : dw;
-  if (Cg === 1 && RS > 1) {
+  if (useDirectCg1(p)) {
     backwardFilterCg1(p, x, dy, target, kStart, kEnd);
-  } else if (useWinograd(p)) {
-    conv2dBackwardFilterWinograd(p, x, dy, target, kStart, kEnd, cgStart, cgEnd, scratch);
   } else {
-    const cols = scratch ? scratch.f32('convbf.cols', rows * L) : new Float32Array(rows * L);
+    const wino = useWinograd(p);
+    let cols: Float32Array | null = null;
     const g0 = Math.floor(kStart / Kg);
     const g1 = Math.floor((kEnd - 1) / Kg);
     for (let g = g0; g <= g1; g++) {
       const ks = Math.max(kStart, g * Kg);
       const ke = Math.min(kEnd, (g + 1) * Kg);
+      if (wino && groupFinite(p, x, dy, g)) {
+        conv2dBackwardFilterWinograd(p, x, dy, target, ks, ke, cgStart, cgEnd, scratch);
+        continue;
+      }
+      cols ??= scratch ? scratch.f32('convbf.cols', rows * L) : new Float32Array(rows * L);
       const cOff = ks * CgRS + cgStart * RS;
       if (N === 0) {
         for (let k = ks; k < ke; k++) target.fill(0, k * CgRS + cgStart * RS, k * CgRS + cgEnd * RS);

@@ -8,7 +8,7 @@ export { padIndex } from './padmap.js';
 export { sgemm, MR, NR } from './sgemm.js';
 export { gemm } from './gemm.js';
 export { im2col, col2im, im2colImage, col2imImage } from './im2col.js';
-export { conv2d, flippedWeights } from './conv2d.js';
+export { conv2d, flippedWeights, useDirectCg1, allFinite } from './conv2d.js';
 export { conv2dWinograd, conv2dBackwardFilterWinograd, useWinograd } from './winograd.js';
 export { conv2dBackwardData, conv2dBackwardFilter, conv2dBackwardBias } from './conv2d_backward.js';
 export { maxpool2d, maxpool2dBackward } from './maxpool2d.js';

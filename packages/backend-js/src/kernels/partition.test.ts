@@ -96,6 +96,7 @@ describe('raw kernels: split ranges give the full-range result exactly', () => {
     ['3x3 stride 2 groups 2 flip reflect', conv(2, 4, 9, 7, 6, 3, 3, { strideH: 2, strideW: 2, groups: 2, flip: true, padMode: 'reflect' })],
     ['depthwise 3x3 circular', conv(2, 4, 6, 6, 8, 3, 3, { groups: 4, padMode: 'circular' })],
     ['1x1 pointwise', conv(2, 6, 5, 7, 5, 1, 1)],
+    ['one channel 5x5 K=6 (GEMM path)', conv(3, 1, 8, 9, 6, 5, 5, { padMode: 'replicate' })],
     ['winograd 3x3 odd sizes', conv(2, 8, 9, 7, 12, 3, 3)],
     ['winograd 3x3 groups 2 flip reflect', conv(1, 16, 7, 8, 16, 3, 3, { groups: 2, flip: true, padMode: 'reflect' })],
     ['2x4 dilation 2 replicate', conv(2, 3, 8, 9, 4, 2, 4, { dilationH: 2, dilationW: 2, padMode: 'replicate' })],

@@ -123,7 +123,7 @@ export function conv2dWinograd(
   oyEnd: number,
   scratch?: Scratch,
 ): void {
-  const { C, K, groups, inH, inW, padTop, padLeft, outH, outW, padMode } = p;
+  const { C, K, groups, inH, inW, outH, outW } = p;
   const Cg = C / groups;
   const Kg = K / groups;
   const plane = inH * inW;

@@ -22,6 +22,7 @@ for (const padMode of PADS) {
   cases.push({ name: `depthwise ${padMode}`, x: [2, 4, 6, 6], w: [4, 1, 3, 3], o: { padMode, groups: 4 }, bias: true });
   cases.push({ name: `depthwise 3x3 dilation [2,1] stride [1,2] ${padMode}`, x: [2, 2, 7, 8], w: [2, 1, 3, 3], o: { padMode, groups: 2, dilation: [2, 1], stride: [1, 2] } });
   cases.push({ name: `depthwise 5x3 ${padMode}`, x: [1, 2, 6, 7], w: [2, 1, 5, 3], o: { padMode, groups: 2 }, bias: true });
+  cases.push({ name: `C=1 K=6 5x5 (one channel, GEMM path) ${padMode}`, x: [3, 1, 9, 8], w: [6, 1, 5, 5], o: { padMode }, bias: true });
   cases.push({ name: `depthwise x2 multiplier stride 2 flip ${padMode}`, x: [1, 3, 7, 6], w: [6, 1, 3, 3], o: { padMode, groups: 3, stride: 2, flip: true } });
 }
 // Winograd F(2x2,3x3) path (3x3, stride 1, dilation 1, >= 8 channels and filters per group)

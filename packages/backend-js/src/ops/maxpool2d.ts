@@ -5,7 +5,7 @@ import { maxpool2d as maxpoolKernel } from '../kernels/maxpool2d.js';
 export function maxpool2d(s: JsStorage, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
   const size = p.N * p.C * p.outH * p.outW;
   const y = s.f32(size);
-  const indices = s.adopt(new Int32Array(size), 'int32');
+  const indices = s.alloc(size, 'int32');
   maxpoolKernel(p, s.f(x), y.values as Float32Array, indices.values as Int32Array);
   return { y, indices };
 }

@@ -31,6 +31,29 @@ export async function conv2dBackward(
   let dx: Rec | undefined;
   let dw: Rec | undefined;
   let db: Rec | undefined;
+  if (wants.dw) {
+    dw = h.alloc(K * Cg * kH * kW);
+    outs.push(dw);
+    // big dW tasks (each sums over the whole batch) go first, one per worker; the smaller dx tasks fill in
+    const Tw = h.parts(convWork(p), 1);
+    const tiles: [Range, Range][] =
+      Tw === 1
+        ? [[all(K), all(Cg)]]
+        : Cg >= Tw && Cg % Tw === 0
+          ? split(Cg, Tw).map((c) => [all(K), c])
+          : K >= Tw
+            ? split(K, Tw).map((k) => [k, all(Cg)])
+            : split(Cg, Tw).map((c) => [all(K), c]);
+    for (const [k, c] of tiles) {
+      tasks.push({
+        kernel: 'conv2dBackwardFilter',
+        p,
+        args: { x: xr, dy: dyr, dw },
+        outs: { dw: segments([K, Cg, kH * kW], [k, c]) },
+        r: [k[0], k[1], c[0], c[1]],
+      });
+    }
+  }
   if (wants.dx) {
     dx = h.alloc(N * C * HW);
     outs.push(dx);
@@ -50,31 +73,10 @@ export async function conv2dBackward(
       });
     }
   }
-  if (wants.dw) {
-    dw = h.alloc(K * Cg * kH * kW);
-    outs.push(dw);
-    const tiles: [Range, Range][] =
-      T === 1
-        ? [[all(K), all(Cg)]]
-        : Cg >= T && Cg % T === 0
-          ? split(Cg, T).map((c) => [all(K), c])
-          : K >= T
-            ? split(K, T).map((k) => [k, all(Cg)])
-            : split(Cg, T).map((c) => [all(K), c]);
-    for (const [k, c] of tiles) {
-      tasks.push({
-        kernel: 'conv2dBackwardFilter',
-        p,
-        args: { x: xr, dy: dyr, dw },
-        outs: { dw: segments([K, Cg, kH * kW], [k, c]) },
-        r: [k[0], k[1], c[0], c[1]],
-      });
-    }
-  }
   if (wants.db) {
     db = h.alloc(K);
     outs.push(db);
-    const kt = split(K, h.parts(N * K * p.outH * p.outW));
+    const kt = split(K, h.parts(N * K * p.outH * p.outW, 1));
     for (const k of kt) {
       tasks.push({ kernel: 'conv2dBackwardBias', p, args: { dy: dyr, db }, outs: { db: [k] }, r: [k[0], k[1]] });
     }

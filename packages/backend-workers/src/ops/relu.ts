@@ -7,7 +7,7 @@ import type { Task } from '../pool.js';
 export async function relu(h: Host, x: DataId, size: number): Promise<DataId> {
   const y = h.alloc(size);
   const args = { x: h.get(x), y };
-  const tasks: Task[] = split(size, h.parts(size), 16).map(([a, b]) => ({
+  const tasks: Task[] = split(size, h.parts(size, 1), 16).map(([a, b]) => ({
     kernel: 'relu',
     p: null,
     args,

@@ -7,7 +7,7 @@ import type { Task } from '../pool.js';
 export async function reluBackward(h: Host, x: DataId, dy: DataId, size: number): Promise<DataId> {
   const dx = h.alloc(size);
   const args = { x: h.get(x), dy: h.get(dy), dx };
-  const tasks: Task[] = split(size, h.parts(size), 16).map(([a, b]) => ({
+  const tasks: Task[] = split(size, h.parts(size, 1), 16).map(([a, b]) => ({
     kernel: 'reluBackward',
     p: null,
     args,

@@ -13,7 +13,7 @@ export async function sgd(h: Host, w: DataId, g: DataId, v: DataId, p: SgdParams
   const w2 = h.alloc(p.size);
   const v2 = h.alloc(p.size);
   const args = { w: wr, g: h.get(g), v: vr, w2, v2 };
-  const tasks: Task[] = split(p.size, h.parts(p.size * 4), 16).map(([a, b]) => ({
+  const tasks: Task[] = split(p.size, h.parts(p.size * 4, 1), 16).map(([a, b]) => ({
     kernel: 'sgd',
     p,
     args,

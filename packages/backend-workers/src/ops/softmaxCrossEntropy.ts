@@ -16,7 +16,7 @@ export async function softmaxCrossEntropy(
   const probs = h.alloc(p.n * p.classes);
   const loss = h.alloc(1);
   const args = { logits: h.get(logits), labels: h.get(labels), probs };
-  const tasks: Task[] = split(p.n, h.parts(p.n * p.classes * 4)).map(([a, b]) => ({
+  const tasks: Task[] = split(p.n, h.parts(p.n * p.classes * 4, 1)).map(([a, b]) => ({
     kernel: 'softmaxCrossEntropy',
     p,
     args,

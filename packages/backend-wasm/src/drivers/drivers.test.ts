@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import type { Conv2dParams } from '@convkit/core';
+import { refConv2d, refConv2dBackward } from '@convkit/reference';
+import { compileKernelsSync, createHeap, createKernelMemory, instantiateKernelsSync } from '@convkit/wasm-kernels';
+import {
+  conv2dBackwardData,
+  conv2dBackwardDataWorkspaceBytes,
+  conv2dBackwardFilter,
+  conv2dBackwardFilterWorkspaceBytes,
+  conv2dForward,
+  conv2dWorkspaceBytes,
+} from './index.js';
+import { expectClose, rand, rng, tol } from '../test/helpers.js';
+
+// 3x3 'same' conv, N=4 C=6 8x8 K=10, bias
+const p: Conv2dParams = {
+  N: 4, C: 6, K: 10, groups: 1, padMode: 'zeros', flip: false,
+  inH: 8, inW: 8, kH: 3, kW: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
+  padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, outH: 8, outW: 8,
+};
+const xs = [p.N, p.C, p.inH, p.inW];
+const wsh = [p.K, p.C, p.kH, p.kW];
+const ys = [p.N, p.K, p.outH, p.outW];
+const count = (s: number[]) => s.reduce((a, b) => a * b);
+
+function setup() {
+  const memory = createKernelMemory(true, 64);
+  const k = instantiateKernelsSync(memory);
+  const heap = createHeap(k);
+  const r = rng(77);
+  const xv = rand(count(xs), r);
+  const wv = rand(count(wsh), r);
+  const bv = rand(p.K, r);
+  const dyv = rand(count(ys), r);
+  const x = heap.alloc(xv.length * 4);
+  const w = heap.alloc(wv.length * 4);
+  const b = heap.alloc(bv.length * 4);
+  const dy = heap.alloc(dyv.length * 4);
+  const y1 = heap.alloc(count(ys) * 4);
+  const y2 = heap.alloc(count(ys) * 4);
+  const wsBytes = Math.max(conv2dWorkspaceBytes(k, p), conv2dBackwardDataWorkspaceBytes(k, p), conv2dBackwardFilterWorkspaceBytes(k, p));
+  const ws1 = { ptr: heap.alloc(wsBytes), bytes: wsBytes };
+  const ws2 = { ptr: heap.alloc(wsBytes), bytes: wsBytes };
+  heap.f32(x, xv.length).set(xv);
+  heap.f32(w, wv.length).set(wv);
+  heap.f32(b, bv.length).set(bv);
+  heap.f32(dy, dyv.length).set(dyv);
+  return { memory, k, heap, xv, wv, bv, dyv, x, w, b, dy, y1, y2, ws1, ws2, wsBytes };
+}
+
+describe('pointer drivers on a SHARED memory (the workers contract)', () => {
+  it('batch-range split over two instances is bit-identical to one call, and right', () => {
+    const s = setup();
+    const k2 = instantiateKernelsSync(s.memory); // a second instance on the same memory
+    conv2dForward(s.k, p, s.x, s.w, s.b, s.y1, 0, p.N, s.ws1);
+    conv2dForward(s.k, p, s.x, s.w, s.b, s.y2, 0, 1, s.ws1);
+    conv2dForward(k2, p, s.x, s.w, s.b, s.y2, 1, p.N, s.ws2);
+    const a = s.heap.f32(s.y1, count(ys));
+    expect(Array.from(s.heap.f32(s.y2, count(ys)))).toEqual(Array.from(a));
+    const ref = refConv2d({ data: s.xv, shape: xs }, { data: s.wv, shape: wsh }, { data: s.bv, shape: [p.K] }, {});
+    expectClose(a, ref.data, 'y', tol(55));
+  });
+
+  it('dx batch split and dW output-channel split are bit-identical to one call', () => {
+    const s = setup();
+    const k2 = instantiateKernelsSync(s.memory);
+    const nx = count(xs);
+    conv2dBackwardData(s.k, p, s.w, s.dy, s.y1, 0, p.N, s.ws1);
+    conv2dBackwardData(s.k, p, s.w, s.dy, s.y2, 0, 3, s.ws1);
+    conv2dBackwardData(k2, p, s.w, s.dy, s.y2, 3, p.N, s.ws2);
+    expect(Array.from(s.heap.f32(s.y2, nx))).toEqual(Array.from(s.heap.f32(s.y1, nx)));
+    const rg = refConv2dBackward({ data: s.xv, shape: xs }, { data: s.wv, shape: wsh }, { data: s.dyv, shape: ys }, {});
+    expectClose(s.heap.f32(s.y1, nx), rg.dx.data, 'dx', tol(90));
+    const nw = count(wsh);
+    conv2dBackwardFilter(s.k, p, s.x, s.dy, s.y1, 0, p.K, s.ws1);
+    conv2dBackwardFilter(s.k, p, s.x, s.dy, s.y2, 0, 4, s.ws1);
+    conv2dBackwardFilter(k2, p, s.x, s.dy, s.y2, 4, p.K, s.ws2);
+    expect(Array.from(s.heap.f32(s.y2, nw))).toEqual(Array.from(s.heap.f32(s.y1, nw)));
+    expectClose(s.heap.f32(s.y1, nw), rg.dw.data, 'dw', tol(256));
+  });
+
+  it('two worker_threads compute halves of the batch on the shared memory concurrently', async () => {
+    const s = setup();
+    conv2dForward(s.k, p, s.x, s.w, s.b, s.y1, 0, p.N, s.ws1);
+    const module = compileKernelsSync(true);
+    const code = `
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      (async () => {
+        const { instantiateKernelsSync } = await import('@convkit/wasm-kernels');
+        const { drivers } = await import('@convkit/backend-wasm');
+        const k = instantiateKernelsSync(d.memory, d.module);
+        drivers.conv2dForward(k, d.p, d.x, d.w, d.b, d.y, d.n0, d.n1, d.ws);
+        parentPort.postMessage('done');
+      })().catch((e) => parentPort.postMessage(String(e && e.stack || e)));`;
+    const half = p.N / 2;
+    const jobs = [
+      { n0: 0, n1: half, ws: s.ws1 },
+      { n0: half, n1: p.N, ws: s.ws2 },
+    ].map(
+      (j) =>
+        new Promise<string>((resolve, reject) => {
+          const wk = new Worker(code, { eval: true, workerData: { memory: s.memory, module, p, x: s.x, w: s.w, b: s.b, y: s.y2, ...j } });
+          wk.once('message', (m) => {
+            void wk.terminate();
+            resolve(String(m));
+          });
+          wk.once('error', reject);
+        }),
+    );
+    expect(await Promise.all(jobs)).toEqual(['done', 'done']);
+    expect(Array.from(s.heap.f32(s.y2, count(ys)))).toEqual(Array.from(s.heap.f32(s.y1, count(ys))));
+  });
+});

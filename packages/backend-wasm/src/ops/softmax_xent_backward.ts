@@ -1,0 +1,10 @@
+import type { DataId, SoftmaxXentParams } from '@convkit/core';
+import { kernels as js } from '@convkit/backend-js';
+import type { WasmRuntime } from '../context.js';
+
+/** dlogits = (probs - onehot(labels)) / n (the js kernel on views of the wasm memory). */
+export function softmaxCrossEntropyBackward(r: WasmRuntime, probs: DataId, labels: DataId, p: SoftmaxXentParams): DataId {
+  const d = r.s.f32(p.n * p.classes);
+  js.softmaxCrossEntropyBackward(p, r.s.fv(probs), r.s.iv(labels), r.s.fv(d));
+  return d;
+}

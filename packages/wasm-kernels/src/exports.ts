@@ -1,0 +1,65 @@
+/** Raw exports of the kernels module. Every pointer is a byte offset into the (imported) memory. */
+export interface KernelExports {
+  /** First byte past the module's static data. */
+  heapBase(): number;
+  /** 1 when SIMD code runs. */
+  simdSelfTest(): number;
+  /** Bytes of scratch one `sgemm` call needs (16-byte aligned pointer, one per thread). */
+  gemmWorkspaceBytes(): number;
+  /**
+   * C = alpha * opA * opB + beta * C (beta = 0: C is not read), m x n block, depth k.
+   * opA(i, l) = f32 at a + 4*(i*rsA + l*csA); opB(l, j) = f32 at b + 4*(l*rsB + j*csB);
+   * C(i, j) = f32 at c + 4*(i*ldc + j). ws: gemmWorkspaceBytes() of scratch.
+   */
+  sgemm(
+    m: number, n: number, k: number, alpha: number,
+    a: number, rsA: number, csA: number,
+    b: number, rsB: number, csB: number,
+    beta: number, c: number, ldc: number, ws: number,
+  ): void;
+  /** C[i, j] += bias[j] (m x n, row stride ldc). */
+  addBiasCols(c: number, m: number, n: number, ldc: number, bias: number): void;
+  /** Splits a K x (cnt*L) result (row stride ld) of cnt side-by-side images into cnt K x L images at y, adding bias[k] (0 = none). */
+  splitImages(tmp: number, ld: number, K: number, L: number, cnt: number, y: number, bias: number): void;
+  /** C[i, j] += bias[i] (m x n, row stride ldc). */
+  addBiasRows(c: number, m: number, n: number, ldc: number, bias: number): void;
+  /**
+   * Zero-padding im2col of channels [c0, c1) and output rows [oy0, oy1) of ONE image at x (channel 0)
+   * into rows (c-c0)*kH*kW + ky*kW + kx, columns (oy-oy0)*outW + ox of the matrix at cols (row stride ldCols).
+   */
+  im2colImage(
+    x: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    outW: number, c0: number, c1: number, oy0: number, oy1: number,
+    cols: number, ldCols: number,
+  ): void;
+  /** Adjoint of im2colImage (all output rows): zeroes channels [c0, c1) of the image at dx, then accumulates. */
+  col2imImage(
+    cols: number, ldCols: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    outH: number, outW: number, c0: number, c1: number, dx: number,
+  ): void;
+  /** Direct zero-padded depthwise conv of one plane with one kH x kW filter and a scalar bias. */
+  depthwisePlane(
+    x: number, H: number, W: number, w: number, bias: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    outH: number, outW: number, y: number,
+  ): void;
+  /**
+   * Depthwise filter gradient of one (x plane, dy plane) pair, zero padding: for every tap,
+   * dw[ky*kW+kx] = (accumulate ? dw[..] : 0) + sum dy[oy][ox] * x[oy*sH+ky*dH-padT][ox*sW+kx*dW-padL].
+   */
+  depthwiseFilterGradPlane(
+    x: number, H: number, W: number, dy: number, outH: number, outW: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    dw: number, accumulate: number,
+  ): void;
+  /** Max pooling of `planes` planes at x; indices are idxBase + plane*H*W + iy*W + ix. */
+  maxpoolPlanes(
+    x: number, planes: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    outH: number, outW: number, y: number, ind: number, idxBase: number,
+  ): void;
+  /** dx[0..count) = 0, then dx[ind[o] - idxBase] += dy[o] for o < outCount (out-of-range indices ignored). */
+  maxpoolBackward(dy: number, ind: number, outCount: number, dx: number, count: number, idxBase: number): void;
+}
