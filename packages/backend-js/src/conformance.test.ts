@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createJsBackend } from './index.js';
 
-const entry = new URL('../../conformance/dist/index.js', import.meta.url);
+const entry = new URL('../../conformance/dist/vitest.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   throw new Error(
     `@convkit/conformance is not built (${fileURLToPath(entry)} missing): run \`pnpm --filter @convkit/conformance build\` (the root \`pnpm test\` does)`,

@@ -1,3 +1,3 @@
-import { conformanceSuite } from '@convkit/conformance';
+import { conformanceSuite } from '@convkit/conformance/vitest';
 import { createWasmBackend } from './index.js';
 conformanceSuite({ name: 'wasm', create: () => createWasmBackend() });

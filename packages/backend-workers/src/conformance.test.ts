@@ -3,7 +3,7 @@
  * backend in Node: shared memory with every op split over 3 workers down to single rows/channels,
  * and copy mode. (The browser run is in browser.test.ts.)
  */
-import { conformanceSuite } from '@convkit/conformance';
+import { conformanceSuite } from '@convkit/conformance/vitest';
 import { createWorkersBackend } from '../dist/index.js';
 
 conformanceSuite({

@@ -1,7 +1,7 @@
 /**
  * conformanceSuite: registers vitest tests for a backend (describe per op, it per case).
  *
- *   import { conformanceSuite } from '@convkit/conformance';
+ *   import { conformanceSuite } from '@convkit/conformance/vitest';
  *   import { createJsBackend } from '@convkit/backend-js';
  *   conformanceSuite({ name: 'js', create: () => createJsBackend() });
  */
