@@ -1,11 +1,11 @@
 /**
  * Loads every convkit backend package that is installed (dynamic import, so a missing or
  * unbuilt package is reported, never fatal) into one Registry, and parses backend specs:
- *   'js' | 'workers' | 'gpujs' | 'gpujs:<mode>' (headlessgl, webgl2, webgl, webgpu, webasm) | 'auto'
+ *   'js' | 'workers' | 'wasm' | 'gpujs' | 'gpujs:<mode>' (headlessgl, webgl2, webgl, webgpu, webasm) | 'auto'
  */
 import { createContext, Registry, type Context } from '@convkit/core';
 
-export const BACKEND_PACKAGES = ['@convkit/backend-js', '@convkit/backend-workers', '@convkit/backend-gpujs'] as const;
+export const BACKEND_PACKAGES = ['@convkit/backend-js', '@convkit/backend-workers', '@convkit/backend-wasm', '@convkit/backend-gpujs'] as const;
 
 export interface PackageLoad {
   pkg: string;
@@ -66,7 +66,7 @@ export interface Candidate {
 }
 
 /**
- * Every backend spec worth testing here other than 'js': workers, and each gpu.js mode the
+ * Every backend spec worth testing here other than 'js': workers, wasm, and each gpu.js mode the
  * gpujs package says it can run (never its CPU fallback). Unavailable ones carry the reason.
  */
 export async function otherBackends(): Promise<Candidate[]> {
@@ -78,6 +78,12 @@ export async function otherBackends(): Promise<Candidate[]> {
   else {
     const r = (await registry.probeAll()).find((x) => x.name === 'workers');
     out.push({ spec: 'workers', available: !!r?.available, reason: r?.reason ?? 'not registered' });
+  }
+  const wasm = pk('@convkit/backend-wasm');
+  if (!wasm.loaded) out.push({ spec: 'wasm', available: false, reason: `@convkit/backend-wasm not loadable: ${wasm.reason}` });
+  else {
+    const r = (await registry.probeAll()).find((x) => x.name === 'wasm');
+    out.push({ spec: 'wasm', available: !!r?.available, reason: r?.reason ?? 'not registered' });
   }
   const g = pk('@convkit/backend-gpujs');
   if (!g.loaded) out.push({ spec: 'gpujs', available: false, reason: `@convkit/backend-gpujs not loadable: ${g.reason}` });

@@ -116,9 +116,9 @@ describe.skipIf(!haveChromium)(`playground in headless Chromium${haveChromium ? 
     mkdirSync(join(root, 'out'), { recursive: true });
     await page.screenshot({ path: join(root, 'out', 'playground.png'), fullPage: true });
 
-    // gpu.js modes of this browser (SwiftShader here): same filter pixels, same first losses
-    for (const mode of ['webgl2', 'webgpu']) {
-      const spec = `gpujs:${mode}`;
+    // wasm (SIMD, one thread) and the gpu.js modes of this browser (SwiftShader here): the engine
+    // that ran is the one asked for, same filter pixels, same first losses
+    for (const [spec, mode] of [['wasm', 'wasm-simd'], ['gpujs:webgl2', 'webgl2'], ['gpujs:webgpu', 'webgpu']] as const) {
       const b = backends.find((x) => x.spec === spec);
       if (!b?.available) {
         console.log(`playground e2e: ${spec} skipped: ${b ? b.reason : 'not listed'}`);
@@ -146,7 +146,7 @@ describe.skipIf(!haveChromium)(`playground in headless Chromium${haveChromium ? 
       const losses = JSON.parse((await page.getAttribute('body', 'data-losses'))!) as number[];
       losses.forEach((l, i) => expect(Math.abs(l - jsLosses[i]!) / jsLosses[i]!, `${spec} loss at step ${i}`).toBeLessThanOrEqual(1e-3));
     }
-    // the last gpu.js run, for a look at the page on a GPU mode
+    // the last run (a gpu.js mode when there is one), for a look at the page on another backend
     await page.screenshot({ path: join(root, 'out', 'playground-last-backend.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

@@ -54,6 +54,23 @@ async function probeBackends(): Promise<Option[]> {
     out.push({ spec: 'workers', label: 'workers', available: false, reason: `failed to load: ${(e as Error).message}`, backend: 'workers' });
   }
   try {
+    const m = await import('@convkit/backend-wasm');
+    m.register(registry);
+    const probe = await m.wasmBackend.probe();
+    const p = typeof probe === 'boolean' ? { available: probe, reason: '' } : probe;
+    // without SIMD the package falls back to the js kernels (engine 'js'): offered, and labelled so
+    const simd = p.available && (p.priority === undefined || p.priority > 5);
+    out.push({
+      spec: 'wasm',
+      label: simd ? 'wasm (WebAssembly SIMD, one thread, no SharedArrayBuffer needed)' : 'wasm (js fallback: no WebAssembly SIMD)',
+      available: p.available,
+      reason: p.reason ?? (simd ? 'WebAssembly SIMD' : 'no WebAssembly SIMD'),
+      backend: 'wasm',
+    });
+  } catch (e) {
+    out.push({ spec: 'wasm', label: 'wasm', available: false, reason: `@convkit/backend-wasm failed to load: ${(e as Error).message}`, backend: 'wasm' });
+  }
+  try {
     const m = await import('@convkit/backend-gpujs');
     m.register(registry);
     const modes = (await m.probeModes()) as { mode: string; available: boolean; reason: string }[];

@@ -3,8 +3,9 @@
  * for WebGL2 / WebGL / WebGPU on SwiftShader), one page per mode, asserting every case's result
  * and that the mode that really ran is the one asked for. Also the WEBGL_lose_context path.
  *
- * Software GL / WebGPU (SwiftShader) compiles shaders slowly, so these modes run the 'quick'
- * subset by default (CONVKIT_GPUJS_BROWSER_LEVEL=full for all cases).
+ * Every mode runs the full list of own cases and the whole shared golden set by default (about two
+ * minutes on SwiftShader); CONVKIT_GPUJS_BROWSER_LEVEL=quick and CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=n
+ * (every n-th case per op) cut that down while iterating.
  * Skipped, loudly, only when no Chromium is installed (CONVKIT_CHROMIUM overrides the path).
  */
 import { existsSync } from 'node:fs';
@@ -17,9 +18,9 @@ import { goldenDir as conformanceGoldenDir } from '@convkit/conformance';
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`\n[backend-gpujs] !!! browser tests SKIPPED: no Chromium at ${CHROMIUM}\n`);
-const level = (process.env.CONVKIT_GPUJS_BROWSER_LEVEL as Level | undefined) ?? 'quick';
+const level = (process.env.CONVKIT_GPUJS_BROWSER_LEVEL as Level | undefined) ?? 'full';
 /** every n-th case per op of the shared golden set (SwiftShader compiles each new shader slowly) */
-const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY ?? 4));
+const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY ?? 1));
 
 type Suite = {
   run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
@@ -55,7 +56,7 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
   });
 
   for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm'] as const) {
-    it(`conformance on ${mode} (${level} subset) runs on ${mode}`, async () => {
+    it(`conformance on ${mode} (${level === 'full' ? 'all own cases' : 'quick subset'}) runs on ${mode}`, async () => {
       const p = await page();
       try {
         const r = await p.evaluate(([m, l]) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.run(m, l as Level, [1, 4, 96, 180]), [mode, level] as const);
@@ -73,7 +74,7 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
   }
 
   for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm'] as const) {
-    it(`shared golden set on ${mode} (every ${every}th case per op) runs on ${mode}`, async () => {
+    it(`shared golden set on ${mode} (${every === 1 ? 'all cases' : `every ${every}th case per op`}) runs on ${mode}`, async () => {
       const p = await page();
       try {
         const r = await p.evaluate(([m, e]) => (globalThis as unknown as { gpujsSuite: Suite }).gpujsSuite.golden(m as string, e as number), [mode, every] as const);
@@ -82,7 +83,8 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
         expect(r.engine).toBe(mode);
         expect(r.results.filter((c) => c.status !== 'pass' && c.status !== 'skipped').map((c) => `${c.id}: ${c.status} ${c.message}`)).toEqual([]);
         for (const c of r.results) expect(c.engine, c.id).toBe(mode);
-        expect(r.results.length).toBeGreaterThanOrEqual(Math.floor(r.total / every) - 20);
+        if (every === 1) expect(r.results.length).toBe(r.total);
+        else expect(r.results.length).toBeGreaterThanOrEqual(Math.floor(r.total / every) - 20);
       } finally {
         await p.close();
       }
