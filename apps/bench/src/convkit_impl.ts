@@ -5,11 +5,18 @@ import type { Output } from './check.js';
 import type { Workload } from './workloads.js';
 import { contextStep, trainDims, uploadTrain, PARAM_NAMES, type TrainInit } from './train.js';
 
-/** The variants to run for a backend: gpu.js has one per mode that the platform can have. */
+/**
+ * The variants to run for a backend: gpu.js has one per mode that the platform can have; workers
+ * runs with its default kernels ('auto': WebAssembly SIMD where it validates) and, in Node, once
+ * more with `kernels: 'js'` (row `workers:js-kernels`) to show what the wasm kernels bring.
+ */
 export function variantsOf(name: string, platform: 'node' | 'browser' = 'node'): { label: string; options?: unknown }[] {
   if (name === 'gpujs') {
     const modes = platform === 'node' ? ['headlessgl', 'webasm'] : ['webgl2', 'webgpu', 'webasm'];
     return modes.map((mode) => ({ label: `gpujs:${mode}`, options: { mode } }));
+  }
+  if (name === 'workers' && platform === 'node') {
+    return [{ label: 'workers' }, { label: 'workers:js-kernels', options: { kernels: 'js' } }];
   }
   return [{ label: name }];
 }

@@ -65,6 +65,8 @@ describe(`parity of the first ${STEPS} MNIST losses (batch ${BATCH}) against bac
       if (c.spec.startsWith('gpujs:')) expect(engine).toBe(c.spec.slice(6));
       // wasm reports 'js' when it fell back (no WebAssembly SIMD): that run would only repeat js
       if (c.spec === 'wasm') expect(engine).toBe('wasm-simd');
+      // workers run the same WebAssembly SIMD kernels in every worker (engine '...+wasm-simd', as the workers reported)
+      if (c.spec === 'workers') expect(engine).toBe('worker_threads+sab+wasm-simd');
       expect(losses.length).toBe(steps);
       let worst = 0;
       let at = -1;

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// Speed of the workers backend against backend-js (one thread) on the issue's shape:
-// conv2d forward and backward, N=8, C=32, 64x64, K=64, 3x3 'same'. Not a test: run by hand,
-//   pnpm --filter @convkit/backend-workers speed [-- --reps 7 --workers 2]
-// js and workers runs alternate, so both see the same machine load; the load average is printed
-// because the machine may be shared.
+// Speed of the workers backend on the issue's shape A (conv2d N=8, C=32, 64x64, K=64, 3x3 'same'),
+// forward and backward (dx, dW, db), four contenders:
+//   workers(wasm)  the workers backend with the WebAssembly SIMD kernels (kernels 'auto'/'wasm')
+//   workers(js)    the workers backend with the js kernels (kernels 'js')
+//   js             @convkit/backend-js, one thread
+//   wasm           @convkit/backend-wasm, one thread (the same SIMD kernels)
+// Not a test: run by hand (after a build),
+//   pnpm --filter @convkit/backend-workers speed [-- --reps 7 --workers 2 --tpw 4 --n 8 --c 32 --h 64 --k 64]
+// The contenders alternate within each rep, so all see the same machine load; the load average is
+// printed because the machine may be shared.
 import os from 'node:os';
 import { Context } from '@convkit/core';
 import { createJsBackend } from '@convkit/backend-js';
+import { createWasmBackend } from '@convkit/backend-wasm';
 import { createWorkersBackend } from '../dist/index.js';
 
 const arg = (name, dflt) => {
@@ -43,54 +49,58 @@ function setup(ctx) {
   };
 }
 
-// wall time, and CPU time of the whole process (all threads) in `cpu`
-const cpu = { jsF: 0, wkF: 0, jsB: 0, wkB: 0 };
-async function time(f, key) {
+const contenders = [
+  ['workers(wasm)', new Context(await createWorkersBackend({ workers, tasksPerWorker: arg('tpw', 4), kernels: 'auto' }))],
+  ['workers(js)', new Context(await createWorkersBackend({ workers, tasksPerWorker: arg('tpw', 4), kernels: 'js' }))],
+  ['js', new Context(createJsBackend())],
+  ['wasm', new Context(createWasmBackend())],
+].map(([name, ctx]) => ({ name, ctx, ops: setup(ctx), t: { fwd: [], bwd: [] }, cpu: { fwd: 0, bwd: 0 } }));
+
+// wall time, and CPU time of the whole process (all threads)
+async function time(c, key) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await f();
-  const dt = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  cpu[key] += (c.user + c.system) / 1000;
-  return dt;
+  await c.ops[key]();
+  c.t[key].push(performance.now() - t0);
+  const u = process.cpuUsage(c0);
+  c.cpu[key] += (u.user + u.system) / 1000;
 }
 
-const js = new Context(createJsBackend());
-const wk = new Context(await createWorkersBackend({ workers, tasksPerWorker: arg('tpw', 4) }));
 const load0 = os.loadavg();
 console.log(
   `conv2d N=${N} C=${C} ${H}x${W} K=${K} 3x3 'same', ${reps} alternating reps after a warm-up; ` +
     `${os.availableParallelism()} cores, ${workers} workers; load avg ${load0.map((l) => l.toFixed(2)).join(' ')}`,
 );
-const a = setup(js);
-const b = setup(wk);
-await a.fwd();
-await a.bwd();
-await b.fwd(); // starts the workers, warms their JIT and scratch
-await b.bwd();
-const t = { jsF: [], wkF: [], jsB: [], wkB: [] };
+for (const c of contenders) {
+  await c.ops.fwd(); // starts the workers, warms their JIT, wasm memory and scratch
+  await c.ops.bwd();
+}
 for (let i = 0; i < reps; i++) {
-  t.jsF.push(await time(a.fwd, 'jsF'));
-  t.wkF.push(await time(b.fwd, 'wkF'));
-  t.jsB.push(await time(a.bwd, 'jsB'));
-  t.wkB.push(await time(b.bwd, 'wkB'));
+  for (const key of ['fwd', 'bwd']) for (const c of contenders) await time(c, key);
 }
 const med = (v) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
 const min = (v) => Math.min(...v);
-const f = (v) => `${med(v).toFixed(1)} ms (min ${min(v).toFixed(1)})`;
-console.log(`js      (${js.engine}): forward ${f(t.jsF)}, backward ${f(t.jsB)}`);
-console.log(`workers (${wk.engine}): forward ${f(t.wkF)}, backward ${f(t.wkB)}`);
-console.log(
-  `speed-up, median: forward ${(med(t.jsF) / med(t.wkF)).toFixed(2)}x, backward ${(med(t.jsB) / med(t.wkB)).toFixed(2)}x; ` +
-    `best-of: forward ${(min(t.jsF) / min(t.wkF)).toFixed(2)}x, backward ${(min(t.jsB) / min(t.wkB)).toFixed(2)}x (target >= 1.8x on 2 cores)`,
-);
+const f = (v) => `${med(v).toFixed(1).padStart(7)} ms (min ${min(v).toFixed(1).padStart(6)})`;
+const js = contenders.find((c) => c.name === 'js');
 const sum = (v) => v.reduce((p, q) => p + q, 0);
+console.log('');
+console.log(`${'contender'.padEnd(14)} ${'engine'.padEnd(30)} ${'forward median'.padEnd(26)} ${'backward median'.padEnd(26)} vs js (median fwd / bwd)   CPU ms/op fwd / bwd   core share`);
+for (const c of contenders) {
+  const share = (100 * (c.cpu.fwd + c.cpu.bwd)) / sum([...c.t.fwd, ...c.t.bwd]);
+  console.log(
+    `${c.name.padEnd(14)} ${c.ctx.engine.padEnd(30)} ${f(c.t.fwd)}  ${f(c.t.bwd)}  ` +
+      `${(med(js.t.fwd) / med(c.t.fwd)).toFixed(2).padStart(6)}x / ${(med(js.t.bwd) / med(c.t.bwd)).toFixed(2).padStart(6)}x      ` +
+      `${(c.cpu.fwd / reps).toFixed(0).padStart(5)} / ${(c.cpu.bwd / reps).toFixed(0).padStart(5)}        ${share.toFixed(0)}%`,
+  );
+}
+const [wkw, wkj, , wa] = contenders;
+console.log('');
 console.log(
-  `CPU time per op (all threads): js forward ${(cpu.jsF / reps).toFixed(0)} ms, workers ${(cpu.wkF / reps).toFixed(0)} ms; ` +
-    `js backward ${(cpu.jsB / reps).toFixed(0)} ms, workers ${(cpu.wkB / reps).toFixed(0)} ms. ` +
-    `Share of a core the runs got: js ${((100 * (cpu.jsF + cpu.jsB)) / sum([...t.jsF, ...t.jsB])).toFixed(0)}%, ` +
-    `workers ${((100 * (cpu.wkF + cpu.wkB)) / sum([...t.wkF, ...t.wkB])).toFixed(0)}% (200% = both cores, idle machine)`,
+  `workers(wasm) vs js, best-of: forward ${(min(js.t.fwd) / min(wkw.t.fwd)).toFixed(2)}x, backward ${(min(js.t.bwd) / min(wkw.t.bwd)).toFixed(2)}x ` +
+    `(issue 4 target >= 1.8x on 2 cores); workers(js) vs js, median: forward ${(med(js.t.fwd) / med(wkj.t.fwd)).toFixed(2)}x, ` +
+    `backward ${(med(js.t.bwd) / med(wkj.t.bwd)).toFixed(2)}x; workers(wasm) vs wasm (1 thread), median: forward ` +
+    `${(med(wa.t.fwd) / med(wkw.t.fwd)).toFixed(2)}x, backward ${(med(wa.t.bwd) / med(wkw.t.bwd)).toFixed(2)}x`,
 );
+console.log(`core share: CPU time / wall time of the runs (200% = both cores of an idle 2-core machine)`);
 console.log(`load avg after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-await wk.dispose();
-await js.dispose();
+for (const c of contenders) await c.ctx.dispose();

@@ -19,6 +19,7 @@ import {
   type SgdParams,
   type SoftmaxXentParams,
 } from '@convkit/core';
+import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { defaultPoolSize, isNode, sharedMemoryAvailable, workersAvailable } from './env.js';
 import { Host, TASKS_PER_WORKER } from './host.js';
 import { WorkerPool } from './pool.js';
@@ -36,7 +37,10 @@ import { reluBackward } from './ops/reluBackward.js';
 import { softmaxCrossEntropy } from './ops/softmaxCrossEntropy.js';
 import { softmaxCrossEntropyBackward } from './ops/softmaxCrossEntropyBackward.js';
 
-/** Same float32 kernels as @convkit/backend-js, so the same tolerance (CONVENTIONS.md). */
+/**
+ * float32 kernels (backend-js's, or backend-wasm's SIMD kernels that accumulate in float32 depth
+ * blocks of <= 256, as the wasm backend): the float32 tolerance of CONVENTIONS.md.
+ */
 export const WORKERS_PRECISION: Precision = Object.freeze({ atol: 1e-4, rtol: 1e-4 });
 
 export interface WorkersBackendOptions {
@@ -56,6 +60,27 @@ export interface WorkersBackendOptions {
   minTaskWork?: number;
   /** Most tasks per worker a big op is cut into (workers pull them as they finish). Default 4. */
   tasksPerWorker?: number;
+  /**
+   * Kernels the workers run for conv2d (forward, dx, dW), gemm and maxpool2d. 'auto' (default):
+   * @convkit/backend-wasm's WebAssembly SIMD kernels where wasm SIMD validates, else the js kernels
+   * (reported by `engine` and `fallbackReason`); 'wasm': SIMD kernels or an error; 'js': always the
+   * js kernels (results bit-identical to the js backend). The other ops always run js kernels.
+   */
+  kernels?: WorkersKernelsOption;
+  /**
+   * Test hook: make the WebAssembly SIMD probe fail, on the main thread and in the workers (true)
+   * or only in the workers ('workers', so the engine must change to what the workers report).
+   */
+  simulateNoSimd?: boolean | 'workers';
+}
+
+/** The `kernels` option of the workers backend. */
+export type WorkersKernelsOption = 'auto' | 'wasm' | 'js';
+
+/** Why WebAssembly SIMD cannot run on this thread (or under the test hook), or null when it can. */
+function hostSimdReason(o: { simulateNoSimd?: boolean | 'workers' }): string | null {
+  if (o.simulateNoSimd === true) return 'WebAssembly SIMD probe disabled by the simulateNoSimd test hook';
+  return simdUnavailableReason();
 }
 
 export const DEFAULT_MIN_TASK_WORK = 1 << 16;
@@ -85,24 +110,88 @@ function toWorkerUrl(u: string | URL): URL {
  */
 export class WorkersBackend implements KernelBackend {
   readonly name = 'workers';
-  readonly engine: string;
   readonly capabilities: ReadonlySet<OpName> = new Set(OP_NAMES);
   readonly precision: Precision = WORKERS_PRECISION;
   /** The worker pool (test hooks: terminateWorker, injectFault, liveWorkers). */
   readonly pool: WorkerPool;
   /** Whether tensors live in SharedArrayBuffers shared with the workers. */
   readonly shared: boolean;
+  /** The `kernels` option as given ('auto' by default). */
+  readonly kernelsOption: WorkersKernelsOption;
+  readonly #base: string;
+  /** the kernels asked of the workers after the main thread's probe: 'wasm' or 'js' */
+  readonly #asked: 'wasm' | 'js';
+  readonly #hostReason: string | undefined;
   readonly #s: Storage;
   readonly #h: Host;
 
   constructor(o: WorkersBackendOptions & { workers: number }) {
     this.shared = !o.forceCopy && sharedMemoryAvailable();
     const url = o.workerUrl === undefined ? defaultWorkerUrl() : toWorkerUrl(o.workerUrl);
-    this.engine = `${isNode() ? 'worker_threads' : 'web-workers'}+${this.shared ? 'sab' : 'copy'}`;
+    this.#base = `${isNode() ? 'worker_threads' : 'web-workers'}+${this.shared ? 'sab' : 'copy'}`;
+    const kernels = o.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'wasm' && kernels !== 'js') {
+      throw new RangeError(`kernels must be 'auto', 'wasm' or 'js', got ${JSON.stringify(kernels)}`);
+    }
+    this.kernelsOption = kernels;
+    const why = kernels === 'js' ? null : hostSimdReason(o);
+    if (why && kernels === 'wasm') {
+      throw new Error(`@convkit/backend-workers: kernels: 'wasm' was requested but WebAssembly SIMD is unavailable: ${why}`);
+    }
+    this.#asked = kernels === 'js' || why ? 'js' : 'wasm';
+    this.#hostReason = why ?? undefined;
     this.#s = new Storage(this.shared);
-    this.pool = new WorkerPool({ size: o.workers, workerUrl: url, shared: this.shared, backendName: this.name });
+    this.pool = new WorkerPool({
+      size: o.workers,
+      workerUrl: url,
+      shared: this.shared,
+      backendName: this.name,
+      kernels: this.#asked === 'js' ? 'js' : kernels,
+      simulateNoSimd: o.simulateNoSimd === 'workers' || o.simulateNoSimd === true,
+    });
     this.#s.onFree = (ids) => this.pool.free(ids);
-    this.#h = new Host(this.name, this.#s, this.pool, o.minTaskWork ?? DEFAULT_MIN_TASK_WORK, o.tasksPerWorker ?? TASKS_PER_WORKER);
+    this.#h = new Host(
+      this.name,
+      this.#s,
+      this.pool,
+      o.minTaskWork ?? DEFAULT_MIN_TASK_WORK,
+      o.tasksPerWorker ?? TASKS_PER_WORKER,
+      () => this.kernels === 'wasm-simd',
+    );
+  }
+
+  /**
+   * The kernels the workers run: 'wasm-simd' (conv2d, its dx and dW, gemm and maxpool2d in
+   * WebAssembly SIMD, the rest js) or 'js'. Once a worker has started this is what the workers
+   * reported (each answers its init message with its own SIMD probe); before the first op it is the
+   * main thread's probe, which the workers repeat (`kernelsVerified` says which).
+   */
+  get kernels(): 'wasm-simd' | 'js' {
+    const r = this.pool.kernelReport.kernels;
+    if (r) return r;
+    return this.#asked === 'wasm' ? 'wasm-simd' : 'js';
+  }
+
+  /** Whether `kernels` / `engine` come from the workers' own report (true after the first op). */
+  get kernelsVerified(): boolean {
+    return this.pool.kernelReport.kernels !== null;
+  }
+
+  /**
+   * e.g. 'worker_threads+sab+wasm-simd', 'worker_threads+sab+js', 'web-workers+copy+wasm-simd':
+   * threads, memory (shared or copied), kernels (see `kernels`).
+   */
+  get engine(): string {
+    return `${this.#base}+${this.kernels}`;
+  }
+
+  /**
+   * Why the wasm SIMD kernels are not running although `kernels` was 'auto' (the main thread's or
+   * a worker's probe failed); undefined when they run, or when 'js' was asked for.
+   */
+  get fallbackReason(): string | undefined {
+    if (this.kernelsOption === 'js' || this.kernels === 'wasm-simd') return undefined;
+    return this.#hostReason ?? this.pool.kernelReport.reason;
   }
 
   write(values: Float32Array | Int32Array, dtype: DType): DataId {
@@ -173,7 +262,12 @@ export async function createWorkersBackend(o: WorkersBackendOptions = {}): Promi
   return new WorkersBackend({ ...o, workers });
 }
 
-/** Registry descriptor: priority 20 (above js), available wherever workers can start. */
+/**
+ * Registry descriptor, available wherever workers can start. Priority 27 with shared memory, wasm
+ * SIMD and more than one core (above the single-thread wasm backend's 25, below GPU backends' 30), 20 with shared
+ * memory and js kernels (above js's 10), 5 without shared memory (every task copies its operands:
+ * the single-thread js or wasm backend is preferred then).
+ */
 export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
   name: 'workers',
   priority: 20,
@@ -181,11 +275,12 @@ export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
     const w = await workersAvailable();
     if (!w.ok) return { available: false, reason: w.reason };
     const shared = sharedMemoryAvailable();
+    const simd = simdUnavailableReason() === null;
+    const cores = await defaultPoolSize();
     return {
       available: true,
-      reason: `${isNode() ? 'worker_threads' : 'web-workers'}+${shared ? 'sab' : 'copy'}`,
-      // without shared memory every task copies its operands: prefer the js backend then
-      priority: shared ? 20 : 5,
+      reason: `${isNode() ? 'worker_threads' : 'web-workers'}+${shared ? 'sab' : 'copy'}+${simd ? 'wasm-simd' : 'js'}`,
+      priority: shared ? (simd && cores > 1 ? 27 : 20) : 5,
     };
   },
   create: (o?: WorkersBackendOptions) => createWorkersBackend(o),

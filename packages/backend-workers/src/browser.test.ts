@@ -2,7 +2,10 @@
  * The workers backend in headless Chromium (playwright-core, the system /usr/bin/chromium; never a
  * downloaded browser): esbuild bundles a test page and the worker script side by side, a tiny
  * node:http server on 127.0.0.1 serves them once with COOP/COEP headers (cross-origin isolated:
- * Web Workers + SharedArrayBuffer) and once without (Web Workers + copying).
+ * Web Workers + SharedArrayBuffer) and once without (Web Workers + copying). Both check that the
+ * Web Workers run the wasm SIMD kernels (the worker bundle carries them: wasm-kernels embeds its
+ * bytes) and report it in the engine, and what 'auto' picks between workers and the single-thread
+ * wasm backend (workers with shared memory, wasm without).
  * Skipped, with the reason printed, when Chromium is not installed (CONVKIT_CHROMIUM overrides the path).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +36,9 @@ const FLAGS = [
 
 interface Report {
   engine: string;
+  kernelsVerified: boolean;
+  kernelRuns: Record<string, { wasm: number; js: number }>;
+  auto: { backend: string; engine: string } | null;
   crossOriginIsolated: boolean;
   poolSize: number;
   results: { name: string; error: string }[];
@@ -110,6 +116,16 @@ describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
     }
   }
 
+  /** The Web Workers said they run the wasm SIMD kernels, and ran the conv / maxpool tasks in wasm. */
+  function expectWasmKernels(r: Report) {
+    expect(r.kernelsVerified).toBe(true);
+    for (const k of ['conv2d', 'conv2dBackwardData', 'conv2dBackwardFilter', 'maxpool2d']) {
+      expect(r.kernelRuns[k], k).toBeDefined();
+      expect(r.kernelRuns[k]!.wasm, k).toBeGreaterThan(0);
+      expect(r.kernelRuns[k]!.js, k).toBe(0);
+    }
+  }
+
   function expectAllPass(r: Report) {
     const failed = [...r.results, ...r.lifecycle].filter((x) => x.error);
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
@@ -122,18 +138,24 @@ describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
     expect(conf.counts.pass).toBeGreaterThan(200);
   }
 
-  it('cross-origin isolated page: Web Workers share SharedArrayBuffers (web-workers+sab)', async () => {
+  it('cross-origin isolated page: Web Workers share SharedArrayBuffers and run wasm SIMD (web-workers+sab+wasm-simd)', async () => {
     const r = await run('coi');
     expect(r.crossOriginIsolated).toBe(true);
-    expect(r.engine).toBe('web-workers+sab');
+    expect(r.engine).toBe('web-workers+sab+wasm-simd');
+    expectWasmKernels(r);
+    // 'auto' between workers and the single-thread wasm backend: workers (shared memory, SIMD, 2+ cores)
+    expect(r.auto).toEqual({ backend: 'workers', engine: 'web-workers+sab+wasm-simd' });
     expect(r.poolSize).toBe(3);
     expectAllPass(r);
   });
 
-  it('page without COOP/COEP: falls back to copying and says so (web-workers+copy)', async () => {
+  it('page without COOP/COEP: falls back to copying and says so (web-workers+copy+wasm-simd)', async () => {
     const r = await run('plain');
     expect(r.crossOriginIsolated).toBe(false);
-    expect(r.engine).toBe('web-workers+copy');
+    expect(r.engine).toBe('web-workers+copy+wasm-simd');
+    expectWasmKernels(r);
+    // without SharedArrayBuffer the single-thread wasm backend serves the page ('auto' picks it)
+    expect(r.auto).toEqual({ backend: 'wasm', engine: 'wasm-simd' });
     expectAllPass(r);
   });
 });

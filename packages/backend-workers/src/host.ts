@@ -14,7 +14,14 @@ export class Host {
     readonly pool: WorkerPool,
     readonly minTaskWork: number,
     readonly tasksPerWorker: number = TASKS_PER_WORKER,
+    /** whether the workers run the wasm SIMD kernels (what they reported, else what was asked) */
+    readonly wasmKernels: () => boolean = () => false,
   ) {}
+
+  /** True when the partitioners should prefer the ranges the wasm drivers split natively. */
+  get wasm(): boolean {
+    return this.wasmKernels();
+  }
 
   get(id: unknown): Rec {
     return this.storage.get(id);

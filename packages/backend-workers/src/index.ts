@@ -6,7 +6,9 @@ export {
   WORKERS_PRECISION,
   DEFAULT_MIN_TASK_WORK,
   type WorkersBackendOptions,
+  type WorkersKernelsOption,
 } from './backend.js';
 export { WorkerPool } from './pool.js';
-export type { Fault } from './protocol.js';
+export type { Fault, WorkerKernels } from './protocol.js';
+export type { KernelReport } from './pool.js';
 export { sharedMemoryAvailable } from './env.js';

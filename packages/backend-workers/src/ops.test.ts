@@ -1,7 +1,8 @@
 /**
  * Every op of the workers backend against the float64 reference (@convkit/reference), with the
  * work split over 3 workers down to single rows/channels (minTaskWork 1), in shared-memory and in
- * copy mode, and with the default split policy.
+ * copy mode, and with the default split policy; with the wasm SIMD kernels (default 'auto' on this
+ * platform), the js kernels, and the 'auto' fallback when the workers' SIMD probe fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '@convkit/core';
@@ -25,10 +26,19 @@ import { backendOf, expectClose, rand, sizeOf, workersContext } from './testing/
 import type { WorkersBackendOptions } from '../dist/index.js';
 
 const CONFIGS: [string, WorkersBackendOptions, string][] = [
-  ['shared, 3 workers, finest split', { workers: 3, minTaskWork: 1 }, 'worker_threads+sab'],
-  ['copy, 3 workers, finest split', { workers: 3, minTaskWork: 1, forceCopy: true }, 'worker_threads+copy'],
-  ['shared, default pool and split', {}, 'worker_threads+sab'],
+  ['shared, 3 workers, finest split, wasm kernels', { workers: 3, minTaskWork: 1 }, 'worker_threads+sab+wasm-simd'],
+  ['copy, 3 workers, finest split, wasm kernels', { workers: 3, minTaskWork: 1, forceCopy: true }, 'worker_threads+copy+wasm-simd'],
+  ['shared, default pool and split', {}, 'worker_threads+sab+wasm-simd'],
+  ['shared, 3 workers, finest split, js kernels', { workers: 3, minTaskWork: 1, kernels: 'js' }, 'worker_threads+sab+js'],
+  [
+    'shared, 3 workers, finest split, no SIMD in the workers (auto falls back to js)',
+    { workers: 3, minTaskWork: 1, simulateNoSimd: 'workers' },
+    'worker_threads+sab+js',
+  ],
 ];
+
+/** The kernels that have a wasm version (the worker reports which set ran each task). */
+const WASM_KERNELS = ['conv2d', 'conv2dBackwardData', 'conv2dBackwardFilter', 'gemm', 'maxpool2d'] as const;
 
 const CONV_CASES: [string, number[], number[], ConvOptions & { bias?: boolean }][] = [
   ['same 3x3 + bias, N=3', [3, 4, 9, 7], [5, 4, 3, 3], { bias: true }],
@@ -51,12 +61,15 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
     await ctx.dispose();
   });
 
-  it('reports the engine that runs', async () => {
+  it('reports the engine that runs (as the workers reported it)', async () => {
     expect(ctx.backendName).toBe('workers');
-    expect(ctx.engine).toBe(engine);
     const x = ctx.tensor([1, -2, 3], [3]);
     await ctx.relu(x);
+    expect(backendOf(ctx).kernelsVerified).toBe(true);
+    expect(ctx.engine).toBe(engine);
     expect(ctx.lastRun).toEqual({ op: 'relu', backend: 'workers', engine });
+    if (opts.simulateNoSimd) expect(backendOf(ctx).fallbackReason).toMatch(/simulateNoSimd/);
+    else expect(backendOf(ctx).fallbackReason).toBeUndefined();
   });
 
   it.each(CONV_CASES)('conv2d forward and backward: %s', async (_name, xs, ws, o) => {
@@ -245,5 +258,17 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
     expect(after.backend.dataIds).toBe(before.backend.dataIds);
     expect(after.backend.bytes).toBe(before.backend.bytes);
     expect(backendOf(ctx).pool.pendingTasks).toBe(0);
+  });
+
+  it('ran the conv, dx, dW and maxpool tasks in the kernel set the engine names', () => {
+    const runs = backendOf(ctx).pool.kernelRuns;
+    const wasm = engine.endsWith('+wasm-simd');
+    for (const k of WASM_KERNELS) {
+      const r = runs[k];
+      expect(r, k).toBeDefined();
+      if (!wasm) expect(r!.wasm, k).toBe(0);
+      else if (k !== 'gemm') expect(r!.js, k).toBe(0); // gemm: column tiles of m < tasks run js
+      if (wasm) expect(r!.wasm, k).toBeGreaterThan(0);
+    }
   });
 });

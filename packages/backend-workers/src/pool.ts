@@ -1,6 +1,6 @@
 import { BackendExecutionError, type DType } from '@convkit/core';
 import { importNode, isNode } from './env.js';
-import type { ArgRef, Fault, FromWorker, KernelName, RunMsg, Seg, ToWorker } from './protocol.js';
+import type { ArgRef, Fault, FromWorker, KernelName, RunMsg, Seg, ToWorker, WorkerKernels } from './protocol.js';
 import type { Rec } from './storage.js';
 
 /** One unit of work for one worker: a kernel call over a range of its output. */
@@ -97,6 +97,8 @@ class Slot {
   stallWaiters: (() => void)[] = [];
   spawned = 0;
   tasksSent = 0;
+  /** what the current worker said it runs (its ReadyMsg), null until it answered */
+  kernels: WorkerKernels | null = null;
   constructor(readonly index: number) {}
 }
 
@@ -107,6 +109,20 @@ export interface PoolOptions {
   workerUrl: URL;
   shared: boolean;
   backendName: string;
+  /** kernels every worker is asked to run (InitMsg). Default 'js'. */
+  kernels?: 'auto' | 'wasm' | 'js';
+  /** test hook: the workers' SIMD probe fails */
+  simulateNoSimd?: boolean;
+}
+
+/** What the workers reported about their kernels (ReadyMsg), over every worker started so far. */
+export interface KernelReport {
+  /** 'wasm-simd' when every worker that answered runs the wasm kernels, 'js' when any runs js only; null before any answered */
+  kernels: WorkerKernels | null;
+  /** why a worker runs js although wasm was asked for (first such reason) */
+  reason?: string;
+  /** workers that answered */
+  workers: number;
 }
 
 /**
@@ -130,6 +146,14 @@ export class WorkerPool {
    * and buffer), and bytes of tensor data copied into messages (0 in shared mode).
    */
   readonly stats = { tasks: 0, buffersShared: 0, bytesCopied: 0 };
+  /**
+   * Per kernel that has a wasm version (conv2d, conv2dBackwardData, conv2dBackwardFilter, gemm,
+   * maxpool2d): how many tasks the workers say ran in wasm and how many in js.
+   */
+  readonly kernelRuns: Partial<Record<KernelName, { wasm: number; js: number }>> = {};
+  readonly #kernels: 'auto' | 'wasm' | 'js';
+  readonly #simulateNoSimd: boolean;
+  #report: KernelReport = { kernels: null, workers: 0 };
 
   constructor(o: PoolOptions) {
     this.size = o.size;
@@ -137,6 +161,13 @@ export class WorkerPool {
     this.#url = o.workerUrl;
     this.#name = o.backendName;
     this.#slots = Array.from({ length: o.size }, (_, i) => new Slot(i));
+    this.#kernels = o.kernels ?? 'js';
+    this.#simulateNoSimd = o.simulateNoSimd === true;
+  }
+
+  /** The workers' own report of the kernels they run (each answers its init message). */
+  get kernelReport(): KernelReport {
+    return { ...this.#report };
   }
 
   /** Workers currently running. 0 until the first op (lazy start) and after dispose(). */
@@ -221,7 +252,10 @@ export class WorkerPool {
     s.handle = h;
     s.known.clear();
     s.toFree = [];
+    s.kernels = null;
     s.spawned++;
+    // the first message: which kernels to run; the worker answers with what it really runs
+    h.post({ t: 'init', kernels: this.#kernels, ...(this.#simulateNoSimd ? { simulateNoSimd: true } : {}) });
     return h;
   }
 
@@ -250,6 +284,14 @@ export class WorkerPool {
 
   #onMessage(s: Slot, h: WorkerHandle, m: FromWorker): void {
     if (s.handle !== h) return;
+    if (m.t === 'ready') {
+      s.kernels = m.kernels;
+      const r = this.#report;
+      r.workers++;
+      r.kernels = r.kernels === 'js' || m.kernels === 'js' ? 'js' : 'wasm-simd';
+      if (m.reason && r.reason === undefined) r.reason = m.reason;
+      return;
+    }
     if (m.t === 'stalling') {
       const ws = s.stallWaiters;
       s.stallWaiters = [];
@@ -275,6 +317,10 @@ export class WorkerPool {
           o += b - a;
         }
       }
+    }
+    if (m.via) {
+      const c = (this.kernelRuns[p.task.kernel] ??= { wasm: 0, js: 0 });
+      c[m.via]++;
     }
     p.resolve({ value: m.value });
   }

@@ -56,7 +56,30 @@ export interface FreeMsg {
   ids: number[];
 }
 
-export type ToWorker = RunMsg | FreeMsg;
+/**
+ * The first message every worker gets: which kernels to run. The worker answers with a ReadyMsg
+ * saying which kernels it really runs (its own WebAssembly SIMD probe).
+ */
+export interface InitMsg {
+  t: 'init';
+  /** 'wasm': wasm SIMD kernels or fail every task; 'auto': wasm SIMD, else js; 'js': js kernels */
+  kernels: 'auto' | 'wasm' | 'js';
+  /** test hook: the worker's SIMD probe fails */
+  simulateNoSimd?: boolean;
+}
+
+export type ToWorker = RunMsg | FreeMsg | InitMsg;
+
+/** Kernels a worker runs: the WebAssembly SIMD kernels (heavy ops) or the js kernels only. */
+export type WorkerKernels = 'wasm-simd' | 'js';
+
+/** The worker's answer to InitMsg. */
+export interface ReadyMsg {
+  t: 'ready';
+  kernels: WorkerKernels;
+  /** why the wasm kernels are not running (absent when kernels is 'wasm-simd' or js was asked for) */
+  reason?: string;
+}
 
 export interface DoneMsg {
   t: 'done';
@@ -65,6 +88,8 @@ export interface DoneMsg {
   value?: number;
   /** copy mode: packed regions per output argument, in `ret` order */
   out?: Record<string, Float32Array | Int32Array>;
+  /** which kernel set computed this task (kernels that have a wasm version) */
+  via?: 'wasm' | 'js';
 }
 
 export interface FailMsg {
@@ -79,4 +104,4 @@ export interface StallingMsg {
   id: number;
 }
 
-export type FromWorker = DoneMsg | FailMsg | StallingMsg;
+export type FromWorker = DoneMsg | FailMsg | StallingMsg | ReadyMsg;

@@ -1,12 +1,15 @@
 /**
- * The worker script (dist/worker.js): runs @convkit/backend-js's raw range kernels on the
- * tensors the main thread shares with it. Loads in Node worker_threads and as a browser module
+ * The worker script (dist/worker.js): runs the raw range kernels on the tensors the main thread
+ * shares with it: the WebAssembly SIMD kernels of @convkit/backend-wasm for conv2d (forward, dx,
+ * dW), gemm and maxpool2d when this thread validates wasm SIMD (InitMsg / ReadyMsg), and
+ * @convkit/backend-js's raw kernels for everything else. Loads in Node worker_threads and as a browser module
  * Web Worker. In shared mode it caches every SharedArrayBuffer it is given (by buffer id) until
  * told to free it, so an op message carries only ids, params and ranges.
  */
 import * as K from '@convkit/backend-js/kernels';
 import type { DType } from '@convkit/core';
-import type { ArgRef, DoneMsg, FromWorker, KernelName, RunMsg, ToWorker } from './protocol.js';
+import type { ArgRef, DoneMsg, FromWorker, InitMsg, KernelName, RunMsg, ToWorker } from './protocol.js';
+import { startWasmKernels, type WorkerWasmKernels } from './wasm.js';
 
 type Arr = Float32Array | Int32Array;
 type F = Float32Array;
@@ -14,19 +17,68 @@ type A = Record<string, Arr | null>;
 
 const scratch = K.createScratch();
 const buffers = new Map<number, Arr>();
+/** the wasm kernels when they run in this worker */
+let wk: WorkerWasmKernels | null = null;
+/** set when 'wasm' was required and this worker cannot run it: every task fails with it */
+let initError: string | null = null;
+/** which kernel set ran the current task (kernels that have a wasm version) */
+let via: 'wasm' | 'js' | undefined;
+
+/** Runs `wasm` when the wasm kernels are on and it takes the range, else `js`; records which ran. */
+function pick(wasm: ((k: WorkerWasmKernels) => boolean) | null, js: () => number | void): number | void {
+  if (wk && wasm && wasm(wk)) {
+    via = 'wasm';
+    return;
+  }
+  via = 'js';
+  return js();
+}
+
+function init(m: InitMsg, post: (m: FromWorker) => void): void {
+  if (m.kernels === 'js') {
+    post({ t: 'ready', kernels: 'js' });
+    return;
+  }
+  const r = startWasmKernels(m.simulateNoSimd === true);
+  if ('kernels' in r) {
+    wk = r.kernels;
+    post({ t: 'ready', kernels: 'wasm-simd' });
+    return;
+  }
+  if (m.kernels === 'wasm') initError = `kernels: 'wasm' was requested but this worker cannot run WebAssembly SIMD: ${r.reason}`;
+  post({ t: 'ready', kernels: 'js', reason: r.reason });
+}
 
 /** Each kernel's call with the arguments in backend-js's order (KERNELS.md). */
 const TABLE: Record<KernelName, (p: any, a: A, r: number[]) => number | void> = {
-  gemm: (p, a, r) => K.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0], r[1], r[2], r[3], scratch),
+  gemm: (p, a, r) =>
+    pick(
+      (k) => k.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0]!, r[1]!, r[2]!, r[3]!),
+      () => K.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0], r[1], r[2], r[3], scratch),
+    ),
   im2col: (p, a, r) => K.im2col(p, a.x as F, a.cols as F, r[0], r[1], r[2], r[3]),
   col2im: (p, a, r) => K.col2im(p, a.cols as F, a.dx as F, r[0], r[1], r[2], r[3]),
   conv2d: (p, a, r) =>
-    K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch),
-  conv2dBackwardData: (p, a, r) => K.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0], r[1], r[2], r[3], scratch),
+    pick(
+      (k) => k.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!),
+      () => K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch),
+    ),
+  conv2dBackwardData: (p, a, r) =>
+    pick(
+      (k) => k.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0]!, r[1]!, r[2]!, r[3]!),
+      () => K.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0], r[1], r[2], r[3], scratch),
+    ),
   conv2dBackwardFilter: (p, a, r) =>
-    K.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0], r[1], r[2], r[3], scratch),
+    pick(
+      (k) => k.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0]!, r[1]!, r[2]!, r[3]!),
+      () => K.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0], r[1], r[2], r[3], scratch),
+    ),
   conv2dBackwardBias: (p, a, r) => K.conv2dBackwardBias(p, a.dy as F, a.db as F, r[0], r[1]),
-  maxpool2d: (p, a, r) => K.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0], r[1]),
+  maxpool2d: (p, a, r) =>
+    pick(
+      (k) => k.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0]!, r[1]!),
+      () => K.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0], r[1]),
+    ),
   maxpool2dBackward: (p, a, r) => K.maxpool2dBackward(p, a.dy as F, a.indices as Int32Array, a.dx as F, r[0], r[1]),
   sgd: (p, a, r) => {
     // writes the step into fresh w2/v2 so a failed op leaves w and v untouched
@@ -69,6 +121,10 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
     for (const id of m.ids) buffers.delete(id);
     return;
   }
+  if (m.t === 'init') {
+    init(m, post);
+    return;
+  }
   const run = m as RunMsg;
   if (run.bufs) for (const [id, buf, dtype] of run.bufs) buffers.set(id, view(buf, dtype));
   if (run.fault === 'crash') throw new Error('injected crash (test hook)');
@@ -79,9 +135,11 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
   const args: A = {};
   try {
     if (run.fault === 'throw') throw new Error('injected kernel failure (test hook)');
+    if (initError) throw new Error(initError);
     for (const [name, ref] of Object.entries(run.a)) args[name] = resolveArg(ref);
     const fn = TABLE[run.kernel];
     if (!fn) throw new Error(`unknown kernel '${run.kernel}'`);
+    via = undefined;
     value = fn(run.p, args, run.r);
   } catch (e) {
     post({ t: 'fail', id: run.id, message: e instanceof Error ? e.message : String(e) });
@@ -89,6 +147,7 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
   }
   const done: DoneMsg = { t: 'done', id: run.id };
   if (typeof value === 'number') done.value = value;
+  if (via) done.via = via;
   if (run.ret) {
     // copy mode: send back only the regions this task computed
     const out: Record<string, Arr> = {};

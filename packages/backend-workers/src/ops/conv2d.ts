@@ -9,9 +9,14 @@ export function convWork(p: Conv2dParams): number {
 }
 
 /**
- * y [N, K, outH, outW]. Split by image when the batch divides evenly (each task runs its own
- * im2col + GEMM); otherwise by output rows (no repeated im2col), and by output channel when the
- * image has too few rows: batch 1 still uses every worker.
+ * y [N, K, outH, outW]. js kernels: split by image when the batch divides evenly (each task runs
+ * its own im2col + GEMM); otherwise by output rows (no repeated im2col), and by output channel
+ * when the image has too few rows: batch 1 still uses every worker.
+ *
+ * wasm kernels: by image (the drivers' native split) whenever the batch covers the tasks; a batch
+ * smaller than the task count (batch 1: workload C) with zero padding is cut into (image, output
+ * rows) tiles, which the worker runs in wasm on the gathered input rows; other padding modes keep
+ * whole images (one wasm task each) rather than dropping to js.
  */
 export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
   const y = h.alloc(p.N * p.K * p.outH * p.outW);
@@ -19,6 +24,7 @@ export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null,
   const all = (n: number): Range => [0, n];
   let tiles: [Range, Range, Range][];
   if (T === 1) tiles = [[all(p.N), all(p.K), all(p.outH)]];
+  else if (h.wasm) tiles = wasmTiles(p, T);
   else if (p.N % T === 0 || p.N >= 4 * T) tiles = split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
   else if (p.outH >= 2 * T) tiles = split(p.outH, T).map((oy) => [all(p.N), all(p.K), oy]);
   else if (p.K >= T) tiles = split(p.K, T).map((k) => [all(p.N), k, all(p.outH)]);
@@ -33,4 +39,14 @@ export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null,
   }));
   await h.exec('conv2d', tasks, [y]);
   return y;
+}
+
+/** conv2d tiles for the wasm kernels: images, or (image, output rows) when the batch is small. */
+function wasmTiles(p: Conv2dParams, T: number): [Range, Range, Range][] {
+  const all = (n: number): Range => [0, n];
+  if (p.N >= T || p.padMode !== 'zeros' || p.outH < 2) return split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
+  const perImage = Math.min(p.outH, Math.ceil(T / p.N));
+  const tiles: [Range, Range, Range][] = [];
+  for (let n = 0; n < p.N; n++) for (const oy of split(p.outH, perImage)) tiles.push([[n, n + 1], all(p.K), oy]);
+  return tiles;
 }

@@ -6,6 +6,20 @@ import type { Rec } from '../storage.js';
 import { convWork } from './conv2d.js';
 
 /**
+ * dx tiles for the wasm kernels: images (the driver's native split) when the batch covers the
+ * tasks; else (image, input channels) tiles with groups = 1 (the worker gathers the filters'
+ * channel slice and runs the wasm dx on it); else whole images.
+ */
+function wasmDxTiles(p: Conv2dParams, T: number): [Range, Range][] {
+  const all = (n: number): Range => [0, n];
+  if (p.N >= T || p.groups !== 1 || p.C < 2) return split(p.N, T).map((n) => [n, all(p.C)]);
+  const perImage = Math.min(p.C, Math.ceil(T / p.N));
+  const tiles: [Range, Range][] = [];
+  for (let n = 0; n < p.N; n++) for (const c of split(p.C, perImage)) tiles.push([[n, n + 1], c]);
+  return tiles;
+}
+
+/**
  * dx, dW and db in one round trip. dx tasks own (image, input channel) planes; dW tasks own
  * (output channel, input channel) blocks and each sums over the whole batch itself, so no task
  * shares an accumulator with another and the result does not depend on the split.
@@ -39,7 +53,9 @@ export async function conv2dBackward(
     const tiles: [Range, Range][] =
       Tw === 1
         ? [[all(K), all(Cg)]]
-        : Cg >= Tw && Cg % Tw === 0
+        : h.wasm // the wasm dW driver splits by output channel (each task sums the whole batch)
+          ? split(K, Tw, K >= 4 * Tw ? 4 : 1).map((k) => [k, all(Cg)])
+          : Cg >= Tw && Cg % Tw === 0
           ? split(Cg, Tw).map((c) => [all(K), c])
           : K >= Tw
             ? split(K, Tw).map((k) => [k, all(Cg)])
@@ -60,7 +76,9 @@ export async function conv2dBackward(
     const tiles: [Range, Range][] =
       T === 1
         ? [[all(N), all(C)]]
-        : N % T === 0 || N >= 4 * T || C < T
+        : h.wasm
+          ? wasmDxTiles(p, T)
+          : N % T === 0 || N >= 4 * T || C < T
           ? split(N, T).map((n) => [n, all(C)])
           : split(C, T).map((c) => [all(N), c]);
     for (const [n, c] of tiles) {

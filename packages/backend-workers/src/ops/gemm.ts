@@ -3,12 +3,17 @@ import type { Host } from '../host.js';
 import { segments, split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
 
-/** GEMM split into row tiles (multiples of 4 rows), or column tiles (multiples of 8) when m is small. */
+/**
+ * GEMM split into row tiles (multiples of 4 rows), or column tiles (multiples of 8) when m is
+ * small. The wasm kernels split by rows only: column tiles (m < tasks: a matrix-vector-like,
+ * memory-bound product) run the js kernel, and the worker reports it.
+ */
 export async function gemm(h: Host, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
   const out = h.alloc(p.m * p.n);
   const T = h.parts(p.m * p.n * p.k);
   let tiles: [Range, Range][];
   if (T === 1) tiles = [[[0, p.m], [0, p.n]]];
+  else if (h.wasm && p.m >= T) tiles = split(p.m, T, p.m >= 4 * T ? 4 : 1).map((r) => [r, [0, p.n]]); // wasm: rows only
   else if (p.m >= 4 * T) tiles = split(p.m, T, 4).map((r) => [r, [0, p.n]]);
   else if (p.n >= 8 * T) tiles = split(p.n, T, 8).map((cr) => [[0, p.m], cr]);
   else if (p.m >= T) tiles = split(p.m, T).map((r) => [r, [0, p.n]]);

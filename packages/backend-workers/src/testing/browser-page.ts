@@ -5,11 +5,18 @@
  */
 import { BackendExecutionError, Registry, createContext, type Context } from '@convkit/core';
 import { runInPage } from '@convkit/conformance/browser';
+import { wasmBackend } from '@convkit/backend-wasm';
 import { createWorkersBackend, workersBackend, type WorkersBackend } from '../../dist/index.js';
 import { CASES } from './cases.js';
 
 interface Report {
   engine: string;
+  /** whether `engine` came from the workers' own report (read after the op cases) */
+  kernelsVerified: boolean;
+  /** per kernel with a wasm version: tasks the workers ran in wasm / js */
+  kernelRuns: Record<string, { wasm: number; js: number }>;
+  /** what backend 'auto' picks among workers and the single-thread wasm backend on this page */
+  auto: { backend: string; engine: string } | null;
   crossOriginIsolated: boolean;
   poolSize: number;
   results: { name: string; error: string }[];
@@ -21,6 +28,9 @@ interface Report {
 
 const report: Report = {
   engine: '',
+  kernelsVerified: false,
+  kernelRuns: {},
+  auto: null,
   crossOriginIsolated: false,
   poolSize: 0,
   results: [],
@@ -73,9 +83,9 @@ async function lifecycle(ctx: Context, be: WorkersBackend): Promise<void> {
 async function main() {
   const registry = new Registry().register(workersBackend);
   const split = await createContext({ backend: 'workers', registry, backendOptions: { workers: 3, minTaskWork: 1 } });
-  report.engine = split.engine;
+  const sbe = split.backend as unknown as WorkersBackend;
   report.crossOriginIsolated = (globalThis as any).crossOriginIsolated === true;
-  report.poolSize = (split.backend as unknown as WorkersBackend).pool.size;
+  report.poolSize = sbe.pool.size;
   for (const [name, f] of CASES) {
     try {
       report.results.push({ name, error: await f(split) });
@@ -83,6 +93,10 @@ async function main() {
       report.results.push({ name, error: `threw ${(e as Error)?.stack ?? e}` });
     }
   }
+  // after the ops ran: what the Web Workers reported, and which kernel set ran each task
+  report.engine = split.engine;
+  report.kernelsVerified = sbe.kernelsVerified;
+  report.kernelRuns = { ...sbe.pool.kernelRuns } as Report['kernelRuns'];
   await split.dispose();
   const ctx = await createContext({ backend: 'workers', registry, backendOptions: { workers: 2, minTaskWork: 1 } });
   try {
@@ -90,6 +104,9 @@ async function main() {
   } catch (e) {
     report.lifecycle.push({ name: 'lifecycle threw', error: String((e as Error)?.stack ?? e) });
   }
+  const auto = await createContext({ backend: 'auto', registry: new Registry().register(workersBackend).register(wasmBackend) });
+  report.auto = { backend: auto.backendName, engine: auto.engine };
+  await auto.dispose();
   const q = new URLSearchParams(location.search);
   if (q.get('golden')) {
     const r = await runInPage({

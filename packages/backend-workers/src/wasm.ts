@@ -1,0 +1,112 @@
+/**
+ * Worker side of the WebAssembly SIMD kernels: one `WasmRawKernels` (@convkit/backend-wasm/raw)
+ * per worker, plus the sub-problem adapters that let the ranges the drivers do not split by
+ * natively run in wasm too:
+ *
+ * - conv2d forward over an output-row range (zero padding): the input rows the range reads are
+ *   gathered into a smaller image whose `padTop` / `padBottom` are adjusted, so batch 1 (workload C)
+ *   splits over the workers without repeating im2col;
+ * - conv2d dx over an input-channel range (groups = 1): dx[:, c0:c1] = col2im(W[:, c0:c1]^T dy),
+ *   the filters' channel slice gathered into a [K, c1-c0, kH, kW] block.
+ *
+ * Every call returns true when wasm computed the range, false when the caller must run the js kernel
+ * (the worker reports which one ran per task).
+ */
+import type { Conv2dParams, GemmParams, MaxPool2dParams } from '@convkit/core';
+import { WasmRawKernels } from '@convkit/backend-wasm/raw';
+import { simdUnavailableReason } from '@convkit/wasm-kernels';
+
+type F = Float32Array;
+
+/** Starts the wasm kernels in this thread, or says why they cannot run (`simulateNoSimd`: test hook). */
+export function startWasmKernels(simulateNoSimd: boolean): { kernels: WorkerWasmKernels } | { reason: string } {
+  if (simulateNoSimd) return { reason: 'WebAssembly SIMD probe disabled by the simulateNoSimd test hook' };
+  const why = simdUnavailableReason();
+  if (why) return { reason: why };
+  try {
+    return { kernels: new WorkerWasmKernels() };
+  } catch (e) {
+    return { reason: `the wasm kernels failed to instantiate: ${(e as Error).message}` };
+  }
+}
+
+export class WorkerWasmKernels {
+  readonly raw = new WasmRawKernels();
+
+  conv2d(p: Conv2dParams, x: F, w: F, bias: F | null, y: F, n0: number, n1: number, k0: number, k1: number, oy0: number, oy1: number): boolean {
+    if (n1 <= n0 || k1 <= k0 || oy1 <= oy0) return true;
+    if (k0 !== 0 || k1 !== p.K) return false;
+    if (oy0 === 0 && oy1 === p.outH) {
+      this.raw.conv2d(p, x, w, bias, y, n0, n1);
+      return true;
+    }
+    if (p.padMode !== 'zeros') return false;
+    // output rows [oy0, oy1) read input rows [lo, hi) (outside [0, inH) = zero padding)
+    const lo = oy0 * p.strideH - p.padTop;
+    const hi = (oy1 - 1) * p.strideH - p.padTop + p.dilationH * (p.kH - 1) + 1;
+    const r0 = Math.max(0, lo);
+    const r1 = Math.min(p.inH, hi);
+    if (r1 <= r0) return false; // the rows see only padding: let the js kernel write the bias
+    const n = n1 - n0;
+    const rows = r1 - r0;
+    const outRows = oy1 - oy0;
+    const q: Conv2dParams = { ...p, N: n, inH: rows, padTop: r0 - lo, padBottom: Math.max(0, hi - r1), outH: outRows };
+    const inW = p.inW;
+    const xs = new Float32Array(n * p.C * rows * inW);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < p.C; c++) {
+        const src = ((n0 + i) * p.C + c) * p.inH * inW + r0 * inW;
+        xs.set(x.subarray(src, src + rows * inW), (i * p.C + c) * rows * inW);
+      }
+    }
+    const L = outRows * p.outW;
+    const ys = new Float32Array(n * p.K * L);
+    this.raw.conv2d(q, xs, w, bias, ys, 0, n);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < p.K; k++) {
+        y.set(ys.subarray((i * p.K + k) * L, (i * p.K + k + 1) * L), (((n0 + i) * p.K + k) * p.outH + oy0) * p.outW);
+      }
+    }
+    return true;
+  }
+
+  conv2dBackwardData(p: Conv2dParams, w: F, dy: F, dx: F, n0: number, n1: number, c0: number, c1: number): boolean {
+    if (n1 <= n0 || c1 <= c0) return true;
+    if (c0 === 0 && c1 === p.C) {
+      this.raw.conv2dBackwardData(p, w, dy, dx, n0, n1);
+      return true;
+    }
+    if (p.groups !== 1) return false;
+    const RS = p.kH * p.kW;
+    const cs = c1 - c0;
+    const ws = new Float32Array(p.K * cs * RS);
+    for (let k = 0; k < p.K; k++) ws.set(w.subarray((k * p.C + c0) * RS, (k * p.C + c1) * RS), k * cs * RS);
+    const n = n1 - n0;
+    const HW = p.inH * p.inW;
+    const yImg = p.K * p.outH * p.outW;
+    const q: Conv2dParams = { ...p, N: n, C: cs };
+    const dxs = new Float32Array(n * cs * HW);
+    this.raw.conv2dBackwardData(q, ws, dy.subarray(n0 * yImg, n1 * yImg), dxs, 0, n);
+    for (let i = 0; i < n; i++) dx.set(dxs.subarray(i * cs * HW, (i + 1) * cs * HW), ((n0 + i) * p.C + c0) * HW);
+    return true;
+  }
+
+  conv2dBackwardFilter(p: Conv2dParams, x: F, dy: F, dw: F, k0: number, k1: number, cg0: number, cg1: number): boolean {
+    if (k1 <= k0 || cg1 <= cg0) return true;
+    if (cg0 !== 0 || cg1 !== p.C / p.groups) return false;
+    this.raw.conv2dBackwardFilter(p, x, dy, dw, k0, k1);
+    return true;
+  }
+
+  gemm(p: GemmParams, a: F, b: F, c0: F | null, bias: F | null, out: F, r0: number, r1: number, col0: number, col1: number): boolean {
+    if (r1 <= r0 || col1 <= col0) return true;
+    if (col0 !== 0 || col1 !== p.n) return false;
+    this.raw.gemm(p, a, b, c0, bias, out, r0, r1);
+    return true;
+  }
+
+  maxpool2d(p: MaxPool2dParams, x: F, y: F, indices: Int32Array, plane0: number, plane1: number): boolean {
+    this.raw.maxpool2d(p, x, y, indices, plane0, plane1);
+    return true;
+  }
+}
