@@ -1,14 +1,7 @@
-/** Seeded inputs: every implementation gets the same bytes. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@convkit/reference';
+
+/** Seeded inputs (mulberry32): every implementation gets the same bytes. */
+export { mulberry32 };
 
 /** Uniform values in [-scale, scale). */
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {

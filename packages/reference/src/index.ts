@@ -27,3 +27,4 @@ export { refDense, refDenseBackward } from './dense.js';
 export { readMatrix, writeMatrix, type UwMatrix } from './matrix.js';
 export { loadUwnet, findUwnetDir, resetUwnetCache } from './uwnet.js';
 export { compare, describeMismatch, type Tolerance, type CompareResult, type Mismatch } from './compare.js';
+export { mulberry32 } from './random.js';

@@ -3,17 +3,10 @@
  * and parameters while the data stays reproducible from the printed counterexample.
  */
 
-/** mulberry32: a tiny, good-enough 32-bit PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@convkit/reference';
+
+/** mulberry32 (one definition, in @convkit/reference). */
+export const rng = mulberry32;
 
 /**
  * 'uniform': float32 values in [-1, 1); 'ties': values in {-1, -0.5, 0, 0.5, 1} so that maxpool

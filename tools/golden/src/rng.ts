@@ -1,14 +1,7 @@
+import { mulberry32 } from '@convkit/reference';
+
 /** Deterministic PRNG (mulberry32) so that regenerating gives identical bytes. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** n float32 values uniform in [-scale, scale). */
 export function uniform32(n: number, r: () => number, scale = 1): Float32Array {
