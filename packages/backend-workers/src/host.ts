@@ -6,6 +6,9 @@ import { taskCount } from './partition.js';
 /** Tasks per worker for big ops: enough to balance a loaded machine, few enough to stay cheap. */
 export const TASKS_PER_WORKER = 4;
 
+/** A worker gets more than one task of an op only when each is at least SPLIT_FACTOR x minTaskWork. */
+export const SPLIT_FACTOR = 256;
+
 /** What each op file needs from the backend: storage, the pool and the split policy. */
 export class Host {
   constructor(
@@ -31,12 +34,25 @@ export class Host {
     return this.storage.alloc(size, dtype);
   }
 
+  /** An output whose every element the op's tasks write (may be a recycled buffer with old values). */
+  allocOutput(size: number, dtype: DType = 'float32'): Rec {
+    return this.storage.allocUninit(size, dtype);
+  }
+
   /**
    * Number of tasks for an op of this much work: up to `perWorker` tasks per worker (workers pull
-   * tasks as they finish, so a worker slowed by other load takes fewer), none below minTaskWork.
+   * tasks as they finish, so a worker slowed by other load takes fewer), none below minTaskWork,
+   * and more than one per worker only when each has at least SPLIT_FACTOR x minTaskWork.
    */
   parts(work: number, perWorker = this.tasksPerWorker): number {
-    return taskCount(work, this.pool.size * perWorker, this.minTaskWork);
+    const spread = taskCount(work, this.pool.size, this.minTaskWork);
+    if (spread < this.pool.size || perWorker <= 1) return spread;
+    // more than one task per worker only when each is still big: every task costs a round trip
+    // through both event loops (~0.1-0.3 ms), which small ops (workload B) cannot pay for
+    // (minTaskWork 1, the tests' finest split, keeps splitting every op into perWorker tasks each)
+    const splitWork = this.minTaskWork <= 1 ? 1 : this.minTaskWork * SPLIT_FACTOR;
+    const per = Math.min(perWorker, Math.floor(work / (this.pool.size * splitWork)));
+    return this.pool.size * Math.max(1, per);
   }
 
   /**
@@ -44,9 +60,16 @@ export class Host {
    * BackendExecutionError.
    */
   async exec(op: string, tasks: Task[], outputs: Rec[]): Promise<TaskResult[]> {
+    // the buffers in use are never recycled while the op runs (a tensor disposed meanwhile)
+    const used = new Set<Rec>();
+    for (const t of tasks) for (const r of Object.values(t.args)) if (r) used.add(r);
+    for (const r of used) r.busy = (r.busy ?? 0) + 1;
     try {
-      return await this.pool.run(op, tasks);
+      const res = await this.pool.run(op, tasks);
+      for (const r of used) r.busy!--;
+      return res;
     } catch (e) {
+      // a failed op's other tasks may still be running: its buffers stay busy (never recycled)
       for (const o of outputs) this.storage.free(o);
       if (e instanceof BackendExecutionError) throw e;
       throw new BackendExecutionError(op, this.name, e instanceof Error ? e.message : String(e), { cause: e });

@@ -19,6 +19,22 @@ export interface TaskResult {
   value?: number;
 }
 
+/**
+ * One task's timeline (diagnostics, `pool.profile`): absolute ms (performance.timeOrigin + now())
+ * on the host (`post`, `back`) and in the worker (`tm`, see DoneMsg.tm).
+ */
+export interface TaskProfile {
+  op: string;
+  kernel: KernelName;
+  worker: number;
+  post: number;
+  back: number;
+  tm: number[];
+  via?: 'wasm' | 'js';
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
 /** What the pool needs from a worker, in Node (worker_threads) and browsers (Web Workers). */
 interface WorkerHandle {
   post(msg: ToWorker, transfer?: Transferable[]): void;
@@ -83,6 +99,8 @@ function webSpawner(): Spawner {
 interface Pending {
   op: string;
   task: Task;
+  /** host time the task was posted (only when profiling) */
+  post?: number;
   resolve(r: TaskResult): void;
   reject(e: Error): void;
 }
@@ -146,6 +164,8 @@ export class WorkerPool {
    * and buffer), and bytes of tensor data copied into messages (0 in shared mode).
    */
   readonly stats = { tasks: 0, buffersShared: 0, bytesCopied: 0 };
+  /** Diagnostics (scripts/profile.mjs): when an array, every task's timeline is pushed to it. */
+  profile: TaskProfile[] | null = null;
   /**
    * Per kernel that has a wasm version (conv2d, conv2dBackwardData, conv2dBackwardFilter, gemm,
    * maxpool2d): how many tasks the workers say ran in wasm and how many in js.
@@ -322,6 +342,9 @@ export class WorkerPool {
       const c = (this.kernelRuns[p.task.kernel] ??= { wasm: 0, js: 0 });
       c[m.via]++;
     }
+    if (m.tm && p.post !== undefined && this.profile) {
+      this.profile.push({ op: p.op, kernel: p.task.kernel, worker: s.index, post: p.post, back: now(), tm: m.tm, via: m.via });
+    }
     p.resolve({ value: m.value });
   }
 
@@ -399,7 +422,12 @@ export class WorkerPool {
         msg.fault = s.fault;
         s.fault = null;
       }
-      s.pending.set(id, { op, task, resolve, reject });
+      const pend: Pending = { op, task, resolve, reject };
+      if (this.profile) {
+        msg.prof = 1;
+        pend.post = now();
+      }
+      s.pending.set(id, pend);
       h.ref();
       try {
         h.post(msg);

@@ -49,6 +49,8 @@ export interface RunMsg {
   /** shared buffers this worker has not seen yet: [id, buffer, dtype] */
   bufs?: [number, SharedArrayBuffer, DType][];
   fault?: Fault;
+  /** diagnostics (pool.profile): the worker answers with timestamps (`DoneMsg.tm`) */
+  prof?: 1;
 }
 
 export interface FreeMsg {
@@ -90,6 +92,11 @@ export interface DoneMsg {
   out?: Record<string, Float32Array | Int32Array>;
   /** which kernel set computed this task (kernels that have a wasm version) */
   via?: 'wasm' | 'js';
+  /**
+   * Diagnostics, when the task had `prof`: absolute times in ms (performance.timeOrigin + now()):
+   * [received, arguments resolved, ...marks inside the kernel (wasm: copy-in done, kernel done), done].
+   */
+  tm?: number[];
 }
 
 export interface FailMsg {

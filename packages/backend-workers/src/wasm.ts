@@ -14,7 +14,9 @@
  */
 import type { Conv2dParams, GemmParams, MaxPool2dParams } from '@convkit/core';
 import { WasmRawKernels } from '@convkit/backend-wasm/raw';
+import { conv2dForward, conv2dWorkspaceBytes } from '@convkit/backend-wasm/drivers';
 import { simdUnavailableReason } from '@convkit/wasm-kernels';
+import { prof } from './prof.js';
 
 type F = Float32Array;
 
@@ -32,42 +34,82 @@ export function startWasmKernels(simulateNoSimd: boolean): { kernels: WorkerWasm
 
 export class WorkerWasmKernels {
   readonly raw = new WasmRawKernels();
+  #ws = 0;
+  #wsBytes = 0;
 
   conv2d(p: Conv2dParams, x: F, w: F, bias: F | null, y: F, n0: number, n1: number, k0: number, k1: number, oy0: number, oy1: number): boolean {
     if (n1 <= n0 || k1 <= k0 || oy1 <= oy0) return true;
     if (k0 !== 0 || k1 !== p.K) return false;
-    if (oy0 === 0 && oy1 === p.outH) {
-      this.raw.conv2d(p, x, w, bias, y, n0, n1);
-      return true;
-    }
-    if (p.padMode !== 'zeros') return false;
-    // output rows [oy0, oy1) read input rows [lo, hi) (outside [0, inH) = zero padding)
-    const lo = oy0 * p.strideH - p.padTop;
-    const hi = (oy1 - 1) * p.strideH - p.padTop + p.dilationH * (p.kH - 1) + 1;
-    const r0 = Math.max(0, lo);
-    const r1 = Math.min(p.inH, hi);
-    if (r1 <= r0) return false; // the rows see only padding: let the js kernel write the bias
+    const whole = oy0 === 0 && oy1 === p.outH;
+    if (!whole && p.padMode !== 'zeros') return false;
     const n = n1 - n0;
-    const rows = r1 - r0;
-    const outRows = oy1 - oy0;
-    const q: Conv2dParams = { ...p, N: n, inH: rows, padTop: r0 - lo, padBottom: Math.max(0, hi - r1), outH: outRows };
-    const inW = p.inW;
-    const xs = new Float32Array(n * p.C * rows * inW);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < p.C; c++) {
-        const src = ((n0 + i) * p.C + c) * p.inH * inW + r0 * inW;
-        xs.set(x.subarray(src, src + rows * inW), (i * p.C + c) * rows * inW);
+    let q: Conv2dParams = { ...p, N: n };
+    let r0 = 0;
+    let rows = p.inH;
+    if (!whole) {
+      // output rows [oy0, oy1) read input rows [lo, hi) (outside [0, inH) = zero padding)
+      const lo = oy0 * p.strideH - p.padTop;
+      const hi = (oy1 - 1) * p.strideH - p.padTop + p.dilationH * (p.kH - 1) + 1;
+      r0 = Math.max(0, lo);
+      const r1 = Math.min(p.inH, hi);
+      if (r1 <= r0) return false; // the rows see only padding: let the js kernel write the bias
+      rows = r1 - r0;
+      q = { ...q, inH: rows, padTop: r0 - lo, padBottom: Math.max(0, hi - r1), outH: oy1 - oy0 };
+    }
+    // the task's images (or their input rows) go straight from the shared tensor into this
+    // worker's wasm memory, and its output range straight back: no intermediate arrays
+    const { heap, k } = this.raw;
+    const { C, K, inW } = p;
+    const inPlane = rows * inW;
+    const L = q.outH * q.outW;
+    const xp = heap.alloc(n * C * inPlane * 4);
+    const wp = heap.alloc(w.length * 4);
+    const bp = bias ? heap.alloc(K * 4) : 0;
+    const yp = heap.alloc(n * K * L * 4);
+    const ws = this.#workspace(conv2dWorkspaceBytes(k, q));
+    // views only after every allocation (the memory may have grown)
+    const xv = heap.f32(xp, n * C * inPlane);
+    const xImg = C * p.inH * inW;
+    if (whole) xv.set(x.subarray(n0 * xImg, n1 * xImg));
+    else {
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < C; c++) {
+          const src = (n0 + i) * xImg + c * p.inH * inW + r0 * inW;
+          xv.set(x.subarray(src, src + inPlane), (i * C + c) * inPlane);
+        }
       }
     }
-    const L = outRows * p.outW;
-    const ys = new Float32Array(n * p.K * L);
-    this.raw.conv2d(q, xs, w, bias, ys, 0, n);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < p.K; k++) {
-        y.set(ys.subarray((i * p.K + k) * L, (i * p.K + k + 1) * L), (((n0 + i) * p.K + k) * p.outH + oy0) * p.outW);
+    heap.f32(wp, w.length).set(w);
+    if (bias) heap.f32(bp, K).set(bias.subarray(0, K));
+    prof.mark();
+    conv2dForward(k, q, xp, wp, bp, yp, 0, n, ws);
+    prof.mark();
+    const yv = heap.f32(yp, n * K * L);
+    if (whole) y.set(yv, n0 * K * L);
+    else {
+      const outHW = p.outH * p.outW;
+      for (let i = 0; i < n; i++) {
+        for (let kk = 0; kk < K; kk++) {
+          y.set(yv.subarray((i * K + kk) * L, (i * K + kk + 1) * L), ((n0 + i) * K + kk) * outHW + oy0 * p.outW);
+        }
       }
     }
+    prof.mark();
+    heap.free(xp);
+    heap.free(wp);
+    if (bp) heap.free(bp);
+    heap.free(yp);
     return true;
+  }
+
+  /** This worker's driver workspace (grown on demand, kept across tasks). */
+  #workspace(bytes: number): { ptr: number; bytes: number } {
+    if (this.#wsBytes < bytes) {
+      if (this.#ws) this.raw.heap.free(this.#ws);
+      this.#ws = this.raw.heap.alloc(bytes);
+      this.#wsBytes = bytes;
+    }
+    return { ptr: this.#ws, bytes: this.#wsBytes };
   }
 
   conv2dBackwardData(p: Conv2dParams, w: F, dy: F, dx: F, n0: number, n1: number, c0: number, c1: number): boolean {

@@ -10,6 +10,7 @@ import * as K from '@convkit/backend-js/kernels';
 import type { DType } from '@convkit/core';
 import type { ArgRef, DoneMsg, FromWorker, InitMsg, KernelName, RunMsg, ToWorker } from './protocol.js';
 import { startWasmKernels, type WorkerWasmKernels } from './wasm.js';
+import { prof } from './prof.js';
 
 type Arr = Float32Array | Int32Array;
 type F = Float32Array;
@@ -49,6 +50,17 @@ function init(m: InitMsg, post: (m: FromWorker) => void): void {
   post({ t: 'ready', kernels: 'js', reason: r.reason });
 }
 
+/** Zeroes y[n0:n1, k0:k1, oy0:oy1, :] (conv2d output [N, K, outH, outW], r = conv2d's ranges). */
+function zeroConvRange(p: { K: number; outH: number; outW: number }, y: F, r: number[]): void {
+  const [n0, n1, k0, k1, oy0, oy1] = r as [number, number, number, number, number, number];
+  for (let n = n0; n < n1; n++) {
+    for (let k = k0; k < k1; k++) {
+      const base = (n * p.K + k) * p.outH * p.outW;
+      y.fill(0, base + oy0 * p.outW, base + oy1 * p.outW);
+    }
+  }
+}
+
 /** Each kernel's call with the arguments in backend-js's order (KERNELS.md). */
 const TABLE: Record<KernelName, (p: any, a: A, r: number[]) => number | void> = {
   gemm: (p, a, r) =>
@@ -61,7 +73,11 @@ const TABLE: Record<KernelName, (p: any, a: A, r: number[]) => number | void> = 
   conv2d: (p, a, r) =>
     pick(
       (k) => k.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!),
-      () => K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch),
+      () => {
+        // the output may be a recycled buffer: clear the range for a kernel that accumulates
+        zeroConvRange(p, a.y as F, r);
+        return K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch);
+      },
     ),
   conv2dBackwardData: (p, a, r) =>
     pick(
@@ -126,6 +142,7 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
     return;
   }
   const run = m as RunMsg;
+  const tm = run.prof ? (prof.marks = [prof.now()]) : (prof.marks = null);
   if (run.bufs) for (const [id, buf, dtype] of run.bufs) buffers.set(id, view(buf, dtype));
   if (run.fault === 'crash') throw new Error('injected crash (test hook)');
   if (run.fault === 'exit') return exit();
@@ -137,6 +154,7 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
     if (run.fault === 'throw') throw new Error('injected kernel failure (test hook)');
     if (initError) throw new Error(initError);
     for (const [name, ref] of Object.entries(run.a)) args[name] = resolveArg(ref);
+    prof.mark();
     const fn = TABLE[run.kernel];
     if (!fn) throw new Error(`unknown kernel '${run.kernel}'`);
     via = undefined;
@@ -148,6 +166,11 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
   const done: DoneMsg = { t: 'done', id: run.id };
   if (typeof value === 'number') done.value = value;
   if (via) done.via = via;
+  if (tm) {
+    tm.push(prof.now());
+    done.tm = tm;
+    prof.marks = null;
+  }
   if (run.ret) {
     // copy mode: send back only the regions this task computed
     const out: Record<string, Arr> = {};

@@ -19,7 +19,8 @@ export function convWork(p: Conv2dParams): number {
  * whole images (one wasm task each) rather than dropping to js.
  */
 export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
-  const y = h.alloc(p.N * p.K * p.outH * p.outW);
+  // every element is written by exactly one task (the js kernel zeroes its range first)
+  const y = h.allocOutput(p.N * p.K * p.outH * p.outW);
   const T = h.parts(convWork(p));
   const all = (n: number): Range => [0, n];
   let tiles: [Range, Range, Range][];
