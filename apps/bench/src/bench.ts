@@ -55,6 +55,13 @@ export interface BenchOptions {
   quick: boolean;
   reps: number;
   warmup: number;
+  /**
+   * Warm-up also runs until this many milliseconds have passed (after the `warmup` runs, at most 1000
+   * runs): one run leaves a JIT and the allocator cold. On this project's VM a fresh 2 MB typed
+   * array costs ~10 ms of page faults until glibc raises its mmap threshold, which takes a garbage
+   * collection of earlier buffers; a steady-state loop (a training loop) never pays that.
+   */
+  warmupMs?: number;
   /** output positions checked per output tensor in full mode */
   samples: number;
   /** seconds one row may take (first call x (warmup + reps)); longer rows report the first call only */
@@ -225,7 +232,9 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
           const amount = w.kind === 'maxpool' ? by : fl;
           let warmMs = row.firstMs;
           let overBudget = !!o.rowBudget && row.firstMs / 1000 > o.rowBudget;
-          for (let i = 0; i < o.warmup && !overBudget; i++) {
+          const warmStart = performance.now();
+          const warmMinMs = o.warmupMs ?? 0;
+          for (let i = 0; (i < o.warmup || (i < 1000 && performance.now() - warmStart < warmMinMs)) && !overBudget; i++) {
             t0 = performance.now();
             await withTimeout(p.run(), limit, 'a warm-up run');
             warmMs = performance.now() - t0;

@@ -15,6 +15,7 @@ export interface BrowserConfig {
   quick: boolean;
   reps: number;
   warmup: number;
+  warmupMs?: number;
   samples: number;
   only?: string;
   impl?: string;
@@ -62,6 +63,7 @@ export async function benchInBrowser(
     quick: cfg.quick,
     reps: cfg.reps,
     warmup: cfg.warmup,
+    warmupMs: cfg.warmupMs,
     samples: cfg.samples,
     rowBudget: cfg.rowBudget,
     onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),

@@ -27,6 +27,65 @@ function scan(p: MaxPool2dParams, x: Float32Array, xc: number, oy: number, ox: n
 }
 
 /**
+ * 2x2 windows (no dilation) of one output row, `count` outputs from input offset `a` (top-left of
+ * the first window), stepping `sW`. Branch-free selection: the compare results index the winner,
+ * which avoids the mispredicted branches of a compare-and-swap on random data
+ * (measured ~3x faster). A NaN or an inf - inf makes the window's sum NaN: the row stops there and
+ * returns how many outputs it wrote (a pair with a NaN stops at its first window), so the caller
+ * takes the exact scan for that window and calls again from the next.
+ */
+function pool2x2Row(
+  x: Float32Array,
+  y: Float32Array,
+  indices: Int32Array,
+  a: number,
+  sW: number,
+  inW: number,
+  o: number,
+  count: number,
+): number {
+  const end = o + count;
+  const o0 = o;
+  // two windows per iteration (measured ~14% faster than one: more independent loads in flight)
+  for (const s2 = 2 * sW; o + 1 < end; o += 2, a += s2) {
+    const b = a + inW;
+    const c = a + sW;
+    const d = b + sW;
+    const va = x[a]!, va1 = x[a + 1]!, vb = x[b]!, vb1 = x[b + 1]!;
+    const vc = x[c]!, vc1 = x[c + 1]!, vd = x[d]!, vd1 = x[d + 1]!;
+    const s = va + va1 + vb + vb1 + vc + vc1 + vd + vd1;
+    if (s !== s) return o - o0;
+    // compare results as 0/1 offsets (a ternary on the values compiles to a branch: ~5x slower on random data)
+    const i01 = a + (((va1 > va) as unknown as number) | 0);
+    const i23 = b + (((vb1 > vb) as unknown as number) | 0);
+    const j01 = c + (((vc1 > vc) as unknown as number) | 0);
+    const j23 = d + (((vd1 > vd) as unknown as number) | 0);
+    const g = ((x[i23]! > x[i01]!) as unknown as number) | 0;
+    const h = ((x[j23]! > x[j01]!) as unknown as number) | 0;
+    const idx = i01 + g * (i23 - i01);
+    const jdx = j01 + h * (j23 - j01);
+    y[o] = x[idx]!;
+    indices[o] = idx;
+    y[o + 1] = x[jdx]!;
+    indices[o + 1] = jdx;
+  }
+  if (o < end) {
+    const b = a + inW;
+    const va = x[a]!, va1 = x[a + 1]!, vb = x[b]!, vb1 = x[b + 1]!;
+    const s = va + va1 + vb + vb1;
+    if (s !== s) return o - o0;
+    const i01 = a + (((va1 > va) as unknown as number) | 0);
+    const i23 = b + (((vb1 > vb) as unknown as number) | 0);
+    const g = ((x[i23]! > x[i01]!) as unknown as number) | 0;
+    const idx = i01 + g * (i23 - i01);
+    y[o] = x[idx]!;
+    indices[o] = idx;
+    o++;
+  }
+  return o - o0;
+}
+
+/**
  * Max pooling of planes [planeStart, planeEnd) (plane = n*C + c) of x [N,C,H,W] into y and int32
  * indices [N,C,outH,outW]. Indices are flat into the whole x. Ties go to the first maximum in
  * row-major window order, a NaN in the window gives NaN (index of the LAST NaN in scan order,
@@ -64,25 +123,15 @@ export function maxpool2d(
       let ox = 0;
       for (; ox < oxLo; ox++, o++) scan(p, x, xc, oy, ox, y, indices, o);
       const rowBase = xc + (oy * sH - padTop) * inW - padLeft;
-      // Interior: branch-free selection (the compare result indexes the winner), which avoids the
-      // mispredicted branches of a compare-and-swap on random data (measured ~3x faster). A NaN or
-      // an inf - inf in the window makes the sum NaN: those windows take the exact scan.
+      // Interior: branch-free selection (see pool2x2Row; the generic loop below indexes the winner by
+      // the compare result). A NaN or an inf - inf in the window makes the sum NaN: those windows
+      // take the exact scan.
       if (is2x2) {
-        for (; ox < oxHi; ox++, o++) {
-          const a = rowBase + ox * sW;
-          const b = a + inW;
-          const va = x[a]!, va1 = x[a + 1]!, vb = x[b]!, vb1 = x[b + 1]!;
-          const s = va + va1 + vb + vb1;
-          if (s !== s) {
-            scan(p, x, xc, oy, ox, y, indices, o);
-            continue;
-          }
-          const i01 = a + (((va1 > va) as unknown as number) | 0);
-          const i23 = b + (((vb1 > vb) as unknown as number) | 0);
-          const g = ((x[i23]! > x[i01]!) as unknown as number) | 0;
-          const idx = i01 + g * (i23 - i01);
-          y[o] = x[idx]!;
-          indices[o] = idx;
+        while (ox < oxHi) {
+          const n = pool2x2Row(x, y, indices, rowBase + ox * sW, sW, inW, o, oxHi - ox);
+          ox += n;
+          o += n;
+          if (ox < oxHi) scan(p, x, xc, oy, ox++, y, indices, o++);
         }
       } else {
         for (; ox < oxHi; ox++, o++) {

@@ -4,8 +4,9 @@ import { maxpool2d as maxpoolKernel } from '../kernels/maxpool2d.js';
 
 export function maxpool2d(s: JsStorage, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
   const size = p.N * p.C * p.outH * p.outW;
-  const y = s.f32(size);
-  const indices = s.alloc(size, 'int32');
+  // the kernel writes every output: no need to zero recycled arrays first
+  const y = s.alloc(size, 'float32', false);
+  const indices = s.alloc(size, 'int32', false);
   maxpoolKernel(p, s.f(x), y.values as Float32Array, indices.values as Int32Array);
   return { y, indices };
 }
