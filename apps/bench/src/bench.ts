@@ -62,6 +62,12 @@ export interface BenchOptions {
    * collection of earlier buffers; a steady-state loop (a training loop) never pays that.
    */
   warmupMs?: number;
+  /**
+   * Timed runs continue past `reps` until this many milliseconds of them (at most 1000 runs): on a
+   * shared 2-vCPU VM a few runs in ten lose a core for a scheduler slice, and the median of only 7
+   * fast runs (a 3 ms op) moves by half between invocations.
+   */
+  minTimeMs?: number;
   /** output positions checked per output tensor in full mode */
   samples: number;
   /** seconds one row may take (first call x (warmup + reps)); longer rows report the first call only */
@@ -246,7 +252,9 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
             throw new SkipTiming();
           }
           const times: number[] = [];
-          for (let i = 0; i < o.reps; i++) {
+          const timedStart = performance.now();
+          const minTimeMs = o.minTimeMs ?? 0;
+          for (let i = 0; i < o.reps || (i < 1000 && performance.now() - timedStart < minTimeMs); i++) {
             t0 = performance.now();
             await withTimeout(p.run(), limit, 'a timed run');
             times.push(performance.now() - t0);

@@ -17,6 +17,7 @@ export interface BrowserOptions {
   reps: number;
   warmup: number;
   warmupMs?: number;
+  minTimeMs?: number;
   samples: number;
   rowBudget?: number;
   only?: RegExp;
@@ -137,7 +138,7 @@ export async function runBrowser(o: BrowserOptions): Promise<BrowserResult> {
     await page.waitForFunction(() => (globalThis as { __convkitReady?: boolean }).__convkitReady === true, null, { timeout: 60_000 }).catch(() => {
       throw new Error(`the bench page did not load: ${errors.join('; ') || 'timeout'}`);
     });
-    const cfg = { quick: o.quick, reps: o.reps, warmup: o.warmup, warmupMs: o.warmupMs, samples: o.samples, rowBudget: o.rowBudget, only: o.only?.source, impl: o.impl?.source };
+    const cfg = { quick: o.quick, reps: o.reps, warmup: o.warmup, warmupMs: o.warmupMs, minTimeMs: o.minTimeMs, samples: o.samples, rowBudget: o.rowBudget, only: o.only?.source, impl: o.impl?.source };
     page.setDefaultTimeout(0);
     const limit = (o.quick ? 240 : 1800) * 1000;
     const r = (await withTimeout(page.evaluate((c) => (globalThis as any).__convkitBench(c), cfg), limit, 'the browser half')) as BrowserResult & { userAgent: string };

@@ -16,6 +16,7 @@ export interface BrowserConfig {
   reps: number;
   warmup: number;
   warmupMs?: number;
+  minTimeMs?: number;
   samples: number;
   only?: string;
   impl?: string;
@@ -64,6 +65,7 @@ export async function benchInBrowser(
     reps: cfg.reps,
     warmup: cfg.warmup,
     warmupMs: cfg.warmupMs,
+    minTimeMs: cfg.minTimeMs,
     samples: cfg.samples,
     rowBudget: cfg.rowBudget,
     onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm bench [--quick] [--reps N] [--warmup N] [--warmup-ms MS] [--samples N] [--only REGEX] [--impl REGEX]
+ * pnpm bench [--quick] [--reps N] [--warmup N] [--warmup-ms MS] [--min-time-ms MS] [--samples N] [--only REGEX] [--impl REGEX]
  *            [--no-peers] [--no-browser] [--out DIR] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ interface Args {
   reps: number;
   warmup: number;
   warmupMs: number;
+  minTimeMs: number;
   samples: number;
   only?: RegExp;
   impl?: RegExp;
@@ -36,7 +37,7 @@ interface Args {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, reps: 7, warmup: 1, warmupMs: 1000, samples: 256, peers: true, browser: true, rowBudget: 30, out: path.resolve(here, '../results') };
+  const a: Args = { quick: false, reps: 7, warmup: 1, warmupMs: 1000, minTimeMs: 2000, samples: 256, peers: true, browser: true, rowBudget: 30, out: path.resolve(here, '../results') };
   const args = argv.filter((x) => x !== '--');
   for (let i = 0; i < args.length; i++) {
     const k = args[i]!;
@@ -49,6 +50,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--reps') a.reps = Number(v());
     else if (k === '--warmup') a.warmup = Number(v());
     else if (k === '--warmup-ms') a.warmupMs = Number(v());
+    else if (k === '--min-time-ms') a.minTimeMs = Number(v());
     else if (k === '--samples') a.samples = Number(v());
     else if (k === '--only') a.only = new RegExp(v());
     else if (k === '--impl') a.impl = new RegExp(v());
@@ -58,7 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--out') a.out = path.resolve(v());
     else if (k === '--json') a.json = path.resolve(v());
     else if (k === '--help' || k === '-h') {
-      console.log('usage: pnpm bench [--quick] [--reps N>=7] [--warmup N] [--warmup-ms MS] [--samples N] [--only REGEX] [--impl REGEX] [--row-budget S] [--no-peers] [--no-browser] [--out DIR] [--json FILE]');
+      console.log('usage: pnpm bench [--quick] [--reps N>=7] [--warmup N] [--warmup-ms MS] [--min-time-ms MS] [--samples N] [--only REGEX] [--impl REGEX] [--row-budget S] [--no-peers] [--no-browser] [--out DIR] [--json FILE]');
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -140,6 +142,7 @@ async function main(): Promise<number> {
       reps: args.reps,
       warmup: args.quick ? 0 : args.warmup,
       warmupMs: args.quick ? 0 : args.warmupMs,
+      minTimeMs: args.quick ? 0 : args.minTimeMs,
       samples: args.samples,
       rowBudget: args.rowBudget,
       onProgress: progress.update,
@@ -153,7 +156,7 @@ async function main(): Promise<number> {
   if (args.browser) {
     try {
       const { runBrowser } = await import('./browser.js');
-      const b = await runBrowser({ quick: args.quick, rowBudget: args.rowBudget, reps: args.reps, warmup: args.quick ? 0 : args.warmup, warmupMs: args.quick ? 0 : args.warmupMs, samples: args.samples, only: args.only, impl: args.impl, log });
+      const b = await runBrowser({ quick: args.quick, rowBudget: args.rowBudget, reps: args.reps, warmup: args.quick ? 0 : args.warmup, warmupMs: args.quick ? 0 : args.warmupMs, minTimeMs: args.quick ? 0 : args.minTimeMs, samples: args.samples, only: args.only, impl: args.impl, log });
       rows.push(...b.rows);
       skipped.push(...b.skipped);
       notes.push(...b.notes);
@@ -171,7 +174,7 @@ async function main(): Promise<number> {
     tool: 'convkit-bench',
     mode: args.quick ? 'quick' : 'full',
     machine,
-    settings: { reps: args.reps, warmup: args.warmup, warmupMs: args.warmupMs, samples: args.samples },
+    settings: { reps: args.reps, warmup: args.warmup, warmupMs: args.warmupMs, minTimeMs: args.minTimeMs, samples: args.samples },
     skipped,
     notes,
     rows,

@@ -6,7 +6,7 @@ export interface Report {
   tool: string;
   mode: 'full' | 'quick';
   machine: Machine;
-  settings: { reps: number; warmup: number; warmupMs?: number; samples: number };
+  settings: { reps: number; warmup: number; warmupMs?: number; minTimeMs?: number; samples: number };
   /** implementations that were looked for but could not run here, with the reason */
   skipped: { impl: string; reason: string }[];
   notes: string[];
@@ -146,7 +146,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums} tr.bad td{color:#b91c1c
 </style></head><body>
 <h1>convkit benchmark <small>${rep.mode} mode</small></h1>
 <p class="machine"><b>Machine:</b> ${esc(machineLine(m))}<br>
-<b>Method:</b> each result is first checked against float64 (sampled output positions of the big ones, computed directly from the definitions); a mismatch is reported instead of a number. ${rep.mode === 'full' ? `Then ${rep.settings.warmup} warm-up run(s)${rep.settings.warmupMs ? ` and more until ${rep.settings.warmupMs} ms of warm-up` : ''}, then ${rep.settings.reps} timed runs, read-back included; median and minimum shown, first call (compilation, plan building) apart.` : 'Quick mode: tiny sizes, correctness only, no speed claims.'}</p>
+<b>Method:</b> each result is first checked against float64 (sampled output positions of the big ones, computed directly from the definitions); a mismatch is reported instead of a number. ${rep.mode === 'full' ? `Then ${rep.settings.warmup} warm-up run(s)${rep.settings.warmupMs ? ` and more until ${rep.settings.warmupMs} ms of warm-up` : ''}, then ${rep.settings.reps} timed runs${rep.settings.minTimeMs ? ` or more, until ${rep.settings.minTimeMs} ms of them` : ''}, read-back included; median and minimum shown, first call (compilation, plan building) apart.` : 'Quick mode: tiny sizes, correctness only, no speed claims.'}</p>
 ${sections.join('\n')}
 ${skipped}
 ${notes}
