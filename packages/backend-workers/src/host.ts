@@ -30,11 +30,11 @@ export class Host {
     return this.storage.get(id);
   }
 
-  alloc(size: number, dtype: DType = 'float32'): Rec {
-    return this.storage.alloc(size, dtype);
-  }
-
-  /** An output whose every element the op's tasks write (may be a recycled buffer with old values). */
+  /**
+   * An op's output: may be a recycled buffer holding old values, so every op's tasks together write
+   * every element (the backend-js kernel contract, KERNELS.md rule 3: accumulating kernels zero their
+   * own range first; the wasm drivers compute into their heap and copy whole ranges out).
+   */
   allocOutput(size: number, dtype: DType = 'float32'): Rec {
     return this.storage.allocUninit(size, dtype);
   }

@@ -10,7 +10,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Context } from '@convkit/core';
-import { refConv2d, refRelu } from '@convkit/reference';
+import {
+  refCol2im,
+  refConv2d,
+  refConv2dBackward,
+  refGemm,
+  refIm2col,
+  refMaxpool2d,
+  refMaxpool2dBackward,
+  refRelu,
+  refReluBackward,
+  refSgd,
+  refSoftmaxCrossEntropy,
+  refSoftmaxCrossEntropyBackward,
+} from '@convkit/reference';
 import { Host, SPLIT_FACTOR } from './host.js';
 import { RECYCLE_MAX_BUFFERS, RECYCLE_MAX_BYTES, Storage, type Rec } from './storage.js';
 import type { WorkerPool } from './pool.js';
@@ -29,6 +42,25 @@ const Y = sizeOf(ref.shape);
 /** A tensor of `n` NaNs, disposed at once: its buffer is then the first one recycled for size n. */
 function poison(ctx: Context, n: number): void {
   ctx.tensor(new Float32Array(n).fill(Number.NaN), [n]).dispose();
+}
+
+/** Buffer ids of the stale buffers `poisonAll` left for the next ops' outputs. */
+const stale = new Set<number>();
+
+/** `copies` freed buffers of n stale values each (NaN, or -7 for int32) for the next op's outputs. */
+function poisonAll(ctx: Context, n: number, copies = 1, dtype: 'float32' | 'int32' = 'float32'): void {
+  const ts = Array.from({ length: copies }, () =>
+    dtype === 'int32' ? ctx.tensor(new Int32Array(n).fill(-7), [n]) : ctx.tensor(new Float32Array(n).fill(Number.NaN), [n]),
+  );
+  for (const t of ts) {
+    stale.add((t.dataId as unknown as Rec).bufId);
+    t.dispose();
+  }
+}
+
+/** The op wrote into one of the stale buffers (so the check above it tested recycling). */
+function expectRecycled(t: { dataId: unknown } | undefined, what: string): void {
+  expect(stale.has((t!.dataId as unknown as Rec).bufId), `${what}: output is a recycled buffer`).toBe(true);
 }
 
 describe('recycled output buffers (workers)', () => {
@@ -55,6 +87,130 @@ describe('recycled output buffers (workers)', () => {
       // a buffer full of NaN: every element must be overwritten (wasm and js paths)
       poison(ctx, Y);
       await expectClose(await ctx.conv2d(x, w, { bias: b, padding: 'same' }), ref, undefined, 'NaN-poisoned output');
+      await ctx.dispose();
+    });
+  }
+
+  for (const kernels of ['auto', 'js'] as const) {
+    it(`every op overwrites stale values in recycled output buffers (kernels '${kernels}')`, async () => {
+      const ctx = await workersContext({ workers: 2, minTaskWork: 1, kernels });
+      const be = backendOf(ctx);
+      const T = (d: Float32Array, shape: number[]) => ({ data: d, shape });
+      const x = ctx.tensor(xd, XS);
+      const w = ctx.tensor(wd, WS);
+      const dyd = rand(Y, 81);
+      const dy = ctx.tensor(dyd, ref.shape as number[]);
+
+      // conv2d backward: dx, dW, db (dx and y have different sizes, dW and db too)
+      poisonAll(ctx, xd.length);
+      poisonAll(ctx, wd.length);
+      poisonAll(ctx, 6);
+      const g = await ctx.conv2dBackward(x, w, dy, { padding: 'same' });
+      const rg = refConv2dBackward(T(xd, XS), T(wd, WS), T(dyd, ref.shape as number[]), { padding: 'same' });
+      await expectClose(g.dx, rg.dx, undefined, 'conv2dBackward dx');
+      expectRecycled(g.dx, 'conv2dBackward dx');
+      await expectClose(g.dw, rg.dw, undefined, 'conv2dBackward dw');
+      expectRecycled(g.dw, 'conv2dBackward dw');
+      await expectClose(g.db, rg.db, undefined, 'conv2dBackward db');
+      expectRecycled(g.db, 'conv2dBackward db');
+      for (const t of [g.dx, g.dw, g.db]) t!.dispose();
+
+      // im2col (reflect padding) and its adjoint col2im
+      const io = { kernel: [3, 3] as [number, number], padding: 'same' as const, padMode: 'reflect' as const };
+      const rc = refIm2col(T(xd, XS), io);
+      poisonAll(ctx, rc.data.length);
+      const cols = await ctx.im2col(x, io);
+      await expectClose(cols, rc, undefined, 'im2col');
+      expectRecycled(cols, 'im2col');
+      poisonAll(ctx, xd.length);
+      const back = await ctx.col2im(cols, { ...io, inputShape: XS as [number, number, number, number] });
+      await expectClose(back, refCol2im(T(await cols.read(), rc.shape as number[]), { ...io, inputShape: XS as [number, number, number, number] }), undefined, 'col2im');
+      expectRecycled(back, 'col2im');
+      cols.dispose();
+      back.dispose();
+
+      // maxpool forward (values and int32 indices) and backward
+      const po = { kernel: 2 as const, stride: 2 as const };
+      const rp = refMaxpool2d(T(xd, XS), po);
+      const L = rp.y.data.length;
+      poisonAll(ctx, L);
+      poisonAll(ctx, L, 1, 'int32');
+      const mp = await ctx.maxpool2d(x, po);
+      await expectClose(mp.y, rp.y, undefined, 'maxpool2d y');
+      expectRecycled(mp.y, 'maxpool2d y');
+      expect([...(await mp.indices.read())]).toEqual([...rp.indices.data]);
+      expectRecycled(mp.indices, 'maxpool2d indices');
+      const dpd = rand(L, 82);
+      const dp = ctx.tensor(dpd, rp.y.shape as number[]);
+      poisonAll(ctx, xd.length);
+      const mdx = await ctx.maxpool2dBackward(dp, mp.indices, { ...po, inputShape: XS as [number, number, number, number] });
+      await expectClose(mdx, refMaxpool2dBackward(T(dpd, rp.y.shape as number[]), { data: rp.indices.data, shape: rp.indices.shape }, XS), undefined, 'maxpool2dBackward');
+      expectRecycled(mdx, 'maxpool2dBackward');
+      for (const t of [mp.y, mp.indices, dp, mdx]) t.dispose();
+
+      // gemm with beta * c and a bias (out must not read its stale buffer)
+      const [m, k, n] = [20, 7, 12];
+      const ad = rand(m * k, 83);
+      const bd3 = rand(k * n, 84);
+      const cd = rand(m * n, 85);
+      const biasd = rand(n, 86);
+      const [a, b, c, bias] = [ctx.tensor(ad, [m, k]), ctx.tensor(bd3, [k, n]), ctx.tensor(cd, [m, n]), ctx.tensor(biasd, [n])];
+      poisonAll(ctx, m * n);
+      const go = { alpha: 0.5, beta: 2 };
+      const out = await ctx.gemm(a, b, { ...go, c, bias });
+      await expectClose(out, refGemm(T(ad, [m, k]), T(bd3, [k, n]), { ...go, c: T(cd, [m, n]), bias: T(biasd, [n]) }), undefined, 'gemm');
+      expectRecycled(out, 'gemm');
+      for (const t of [a, b, c, bias, out]) t.dispose();
+
+      // relu, reluBackward
+      poisonAll(ctx, xd.length);
+      const r = await ctx.relu(x);
+      await expectClose(r, refRelu(T(xd, XS)), undefined, 'relu');
+      expectRecycled(r, 'relu');
+      const gxd = rand(xd.length, 87);
+      const gx = ctx.tensor(gxd, XS);
+      poisonAll(ctx, xd.length);
+      const rb = await ctx.reluBackward(x, gx);
+      await expectClose(rb, refReluBackward(T(xd, XS), T(gxd, XS)), undefined, 'reluBackward');
+      expectRecycled(rb, 'reluBackward');
+      r.dispose();
+      rb.dispose();
+
+      // sgd: the step lands in two fresh (here: stale) buffers that are swapped in
+      const vd = rand(xd.length, 88);
+      const wv = ctx.tensor(xd, XS);
+      const vv = ctx.tensor(vd, XS);
+      poisonAll(ctx, xd.length, 2);
+      const so = { lr: 0.1, momentum: 0.9, weightDecay: 0.01 };
+      await ctx.sgd(wv, gx, vv, so);
+      const rs = refSgd(T(xd, XS), T(gxd, XS), T(vd, XS), so);
+      await expectClose(wv, rs.w, undefined, 'sgd w');
+      expectRecycled(wv, 'sgd w');
+      await expectClose(vv, rs.v, undefined, 'sgd v');
+      expectRecycled(vv, 'sgd v');
+      for (const t of [wv, vv, gx]) t.dispose();
+
+      // softmax cross-entropy and its backward
+      const [rows, classes] = [33, 5];
+      const ld = rand(rows * classes, 89);
+      const labd = Int32Array.from({ length: rows }, (_, i) => (i * 3) % classes);
+      const logits = ctx.tensor(ld, [rows, classes]);
+      const labels = ctx.tensor(labd, [rows]);
+      poisonAll(ctx, rows * classes);
+      const sm = await ctx.softmaxCrossEntropy(logits, labels);
+      const rsm = refSoftmaxCrossEntropy(T(ld, [rows, classes]), labd);
+      await expectClose(sm.probs, rsm.probs, undefined, 'softmax probs');
+      expectRecycled(sm.probs, 'softmax probs');
+      await expectClose(sm.loss, rsm.loss, undefined, 'softmax loss');
+      poisonAll(ctx, rows * classes);
+      const dl = await ctx.softmaxCrossEntropyBackward(sm.probs, labels);
+      await expectClose(dl, refSoftmaxCrossEntropyBackward(T(await sm.probs.read(), [rows, classes]), labd), undefined, 'softmax backward');
+      expectRecycled(dl, 'softmax backward');
+      for (const t of [logits, labels, sm.probs, sm.loss, dl]) t.dispose();
+
+      // every op split over both workers
+      expect(be.pool.stats.tasks).toBeGreaterThan(2 * 12);
+      for (const t of [x, w, dy]) t.dispose();
       await ctx.dispose();
     });
   }

@@ -7,7 +7,7 @@ import { batchChannelTiles } from './im2col.js';
 /** The adjoint of im2col into [N, C, H, W]; tasks own (image, channel) planes, so no two add into one pixel. */
 export async function col2im(h: Host, cols: DataId, p: Im2colParams): Promise<DataId> {
   const HW = p.inH * p.inW;
-  const dx = h.alloc(p.N * p.C * HW);
+  const dx = h.allocOutput(p.N * p.C * HW);
   const T = h.parts(p.N * p.C * p.kH * p.kW * p.outH * p.outW);
   const args = { cols: h.get(cols), dx };
   const tasks: Task[] = batchChannelTiles(p.N, p.C, T).map(([n, c]) => ({

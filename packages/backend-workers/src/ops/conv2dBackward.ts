@@ -46,7 +46,7 @@ export async function conv2dBackward(
   let dw: Rec | undefined;
   let db: Rec | undefined;
   if (wants.dw) {
-    dw = h.alloc(K * Cg * kH * kW);
+    dw = h.allocOutput(K * Cg * kH * kW);
     outs.push(dw);
     // big dW tasks (each sums over the whole batch) go first, one per worker; the smaller dx tasks fill in
     const Tw = h.parts(convWork(p), 1);
@@ -71,7 +71,7 @@ export async function conv2dBackward(
     }
   }
   if (wants.dx) {
-    dx = h.alloc(N * C * HW);
+    dx = h.allocOutput(N * C * HW);
     outs.push(dx);
     const tiles: [Range, Range][] =
       T === 1
@@ -92,7 +92,7 @@ export async function conv2dBackward(
     }
   }
   if (wants.db) {
-    db = h.alloc(K);
+    db = h.allocOutput(K);
     outs.push(db);
     const kt = split(K, h.parts(N * K * p.outH * p.outW, 1));
     for (const k of kt) {

@@ -9,7 +9,7 @@ import type { Task } from '../pool.js';
  * memory-bound product) run the js kernel, and the worker reports it.
  */
 export async function gemm(h: Host, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
-  const out = h.alloc(p.m * p.n);
+  const out = h.allocOutput(p.m * p.n);
   const T = h.parts(p.m * p.n * p.k);
   let tiles: [Range, Range][];
   if (T === 1) tiles = [[[0, p.m], [0, p.n]]];

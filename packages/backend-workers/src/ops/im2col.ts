@@ -14,7 +14,7 @@ export function batchChannelTiles(N: number, C: number, T: number): [Range, Rang
 export async function im2col(h: Host, x: DataId, p: Im2colParams): Promise<DataId> {
   const kk = p.kH * p.kW;
   const L = p.outH * p.outW;
-  const cols = h.alloc(p.N * p.C * kk * L);
+  const cols = h.allocOutput(p.N * p.C * kk * L);
   const T = h.parts(p.N * p.C * kk * L);
   const args = { x: h.get(x), cols };
   const tasks: Task[] = batchChannelTiles(p.N, p.C, T).map(([n, c]) => ({

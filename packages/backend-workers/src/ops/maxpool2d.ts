@@ -7,8 +7,8 @@ import type { Task } from '../pool.js';
 export async function maxpool2d(h: Host, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
   const planes = p.N * p.C;
   const L = p.outH * p.outW;
-  const y = h.alloc(planes * L);
-  const indices = h.alloc(planes * L, 'int32');
+  const y = h.allocOutput(planes * L);
+  const indices = h.allocOutput(planes * L, 'int32');
   const T = h.parts(planes * L * p.kH * p.kW);
   const args = { x: h.get(x), y, indices };
   const tasks: Task[] = split(planes, T).map(([a, b]) => ({

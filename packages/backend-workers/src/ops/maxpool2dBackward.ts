@@ -7,7 +7,7 @@ import type { Task } from '../pool.js';
 export async function maxpool2dBackward(h: Host, dy: DataId, indices: DataId, p: MaxPool2dParams): Promise<DataId> {
   const planes = p.N * p.C;
   const HW = p.inH * p.inW;
-  const dx = h.alloc(planes * HW);
+  const dx = h.allocOutput(planes * HW);
   const T = h.parts(planes * Math.max(HW, p.outH * p.outW));
   const args = { dy: h.get(dy), indices: h.get(indices), dx };
   const tasks: Task[] = split(planes, T).map(([a, b]) => ({

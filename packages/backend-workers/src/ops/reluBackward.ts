@@ -5,7 +5,7 @@ import type { Task } from '../pool.js';
 
 /** dx = dy where x > 0, else 0, over element ranges. */
 export async function reluBackward(h: Host, x: DataId, dy: DataId, size: number): Promise<DataId> {
-  const dx = h.alloc(size);
+  const dx = h.allocOutput(size);
   const args = { x: h.get(x), dy: h.get(dy), dx };
   const tasks: Task[] = split(size, h.parts(size, 1), 16).map(([a, b]) => ({
     kernel: 'reluBackward',

@@ -10,8 +10,8 @@ import type { Task } from '../pool.js';
 export async function sgd(h: Host, w: DataId, g: DataId, v: DataId, p: SgdParams): Promise<void> {
   const wr = h.get(w);
   const vr = h.get(v);
-  const w2 = h.alloc(p.size);
-  const v2 = h.alloc(p.size);
+  const w2 = h.allocOutput(p.size);
+  const v2 = h.allocOutput(p.size);
   const args = { w: wr, g: h.get(g), v: vr, w2, v2 };
   const tasks: Task[] = split(p.size, h.parts(p.size * 4, 1), 16).map(([a, b]) => ({
     kernel: 'sgd',

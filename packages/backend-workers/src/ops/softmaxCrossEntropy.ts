@@ -13,8 +13,8 @@ export async function softmaxCrossEntropy(
   labels: DataId,
   p: SoftmaxXentParams,
 ): Promise<{ loss: DataId; probs: DataId }> {
-  const probs = h.alloc(p.n * p.classes);
-  const loss = h.alloc(1);
+  const probs = h.allocOutput(p.n * p.classes);
+  const loss = h.allocOutput(1);
   const args = { logits: h.get(logits), labels: h.get(labels), probs };
   const tasks: Task[] = split(p.n, h.parts(p.n * p.classes * 4, 1)).map(([a, b]) => ({
     kernel: 'softmaxCrossEntropy',

@@ -10,7 +10,7 @@ export async function softmaxCrossEntropyBackward(
   labels: DataId,
   p: SoftmaxXentParams,
 ): Promise<DataId> {
-  const dlogits = h.alloc(p.n * p.classes);
+  const dlogits = h.allocOutput(p.n * p.classes);
   const args = { probs: h.get(probs), labels: h.get(labels), dlogits };
   const tasks: Task[] = split(p.n, h.parts(p.n * p.classes, 1)).map(([a, b]) => ({
     kernel: 'softmaxCrossEntropyBackward',
