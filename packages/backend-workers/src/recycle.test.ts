@@ -39,16 +39,14 @@ const ref = refConv2d({ data: xd, shape: XS }, { data: wd, shape: WS }, { data: 
 const ref2 = refConv2d({ data: xd, shape: XS }, { data: wd, shape: WS }, { data: bd2, shape: [6] }, { padding: 'same' });
 const Y = sizeOf(ref.shape);
 
-/** A tensor of `n` NaNs, disposed at once: its buffer is then the first one recycled for size n. */
-function poison(ctx: Context, n: number): void {
-  ctx.tensor(new Float32Array(n).fill(Number.NaN), [n]).dispose();
-}
-
-/** Buffer ids of the stale buffers `poisonAll` left for the next ops' outputs. */
+/** Buffer ids of the stale buffers `poison` left for the next ops' outputs. */
 const stale = new Set<number>();
 
-/** `copies` freed buffers of n stale values each (NaN, or -7 for int32) for the next op's outputs. */
-function poisonAll(ctx: Context, n: number, copies = 1, dtype: 'float32' | 'int32' = 'float32'): void {
+/**
+ * `copies` tensors of n stale values each (NaN, or -7 for int32), disposed at once: their buffers are
+ * then the first ones recycled for the next outputs of that size and dtype.
+ */
+function poison(ctx: Context, n: number, copies = 1, dtype: 'float32' | 'int32' = 'float32'): void {
   const ts = Array.from({ length: copies }, () =>
     dtype === 'int32' ? ctx.tensor(new Int32Array(n).fill(-7), [n]) : ctx.tensor(new Float32Array(n).fill(Number.NaN), [n]),
   );
@@ -102,9 +100,9 @@ describe('recycled output buffers (workers)', () => {
       const dy = ctx.tensor(dyd, ref.shape as number[]);
 
       // conv2d backward: dx, dW, db (dx and y have different sizes, dW and db too)
-      poisonAll(ctx, xd.length);
-      poisonAll(ctx, wd.length);
-      poisonAll(ctx, 6);
+      poison(ctx, xd.length);
+      poison(ctx, wd.length);
+      poison(ctx, 6);
       const g = await ctx.conv2dBackward(x, w, dy, { padding: 'same' });
       const rg = refConv2dBackward(T(xd, XS), T(wd, WS), T(dyd, ref.shape as number[]), { padding: 'same' });
       await expectClose(g.dx, rg.dx, undefined, 'conv2dBackward dx');
@@ -118,11 +116,11 @@ describe('recycled output buffers (workers)', () => {
       // im2col (reflect padding) and its adjoint col2im
       const io = { kernel: [3, 3] as [number, number], padding: 'same' as const, padMode: 'reflect' as const };
       const rc = refIm2col(T(xd, XS), io);
-      poisonAll(ctx, rc.data.length);
+      poison(ctx, rc.data.length);
       const cols = await ctx.im2col(x, io);
       await expectClose(cols, rc, undefined, 'im2col');
       expectRecycled(cols, 'im2col');
-      poisonAll(ctx, xd.length);
+      poison(ctx, xd.length);
       const back = await ctx.col2im(cols, { ...io, inputShape: XS as [number, number, number, number] });
       await expectClose(back, refCol2im(T(await cols.read(), rc.shape as number[]), { ...io, inputShape: XS as [number, number, number, number] }), undefined, 'col2im');
       expectRecycled(back, 'col2im');
@@ -133,8 +131,8 @@ describe('recycled output buffers (workers)', () => {
       const po = { kernel: 2 as const, stride: 2 as const };
       const rp = refMaxpool2d(T(xd, XS), po);
       const L = rp.y.data.length;
-      poisonAll(ctx, L);
-      poisonAll(ctx, L, 1, 'int32');
+      poison(ctx, L);
+      poison(ctx, L, 1, 'int32');
       const mp = await ctx.maxpool2d(x, po);
       await expectClose(mp.y, rp.y, undefined, 'maxpool2d y');
       expectRecycled(mp.y, 'maxpool2d y');
@@ -142,7 +140,7 @@ describe('recycled output buffers (workers)', () => {
       expectRecycled(mp.indices, 'maxpool2d indices');
       const dpd = rand(L, 82);
       const dp = ctx.tensor(dpd, rp.y.shape as number[]);
-      poisonAll(ctx, xd.length);
+      poison(ctx, xd.length);
       const mdx = await ctx.maxpool2dBackward(dp, mp.indices, { ...po, inputShape: XS as [number, number, number, number] });
       await expectClose(mdx, refMaxpool2dBackward(T(dpd, rp.y.shape as number[]), { data: rp.indices.data, shape: rp.indices.shape }, XS), undefined, 'maxpool2dBackward');
       expectRecycled(mdx, 'maxpool2dBackward');
@@ -155,7 +153,7 @@ describe('recycled output buffers (workers)', () => {
       const cd = rand(m * n, 85);
       const biasd = rand(n, 86);
       const [a, b, c, bias] = [ctx.tensor(ad, [m, k]), ctx.tensor(bd3, [k, n]), ctx.tensor(cd, [m, n]), ctx.tensor(biasd, [n])];
-      poisonAll(ctx, m * n);
+      poison(ctx, m * n);
       const go = { alpha: 0.5, beta: 2 };
       const out = await ctx.gemm(a, b, { ...go, c, bias });
       await expectClose(out, refGemm(T(ad, [m, k]), T(bd3, [k, n]), { ...go, c: T(cd, [m, n]), bias: T(biasd, [n]) }), undefined, 'gemm');
@@ -163,13 +161,13 @@ describe('recycled output buffers (workers)', () => {
       for (const t of [a, b, c, bias, out]) t.dispose();
 
       // relu, reluBackward
-      poisonAll(ctx, xd.length);
+      poison(ctx, xd.length);
       const r = await ctx.relu(x);
       await expectClose(r, refRelu(T(xd, XS)), undefined, 'relu');
       expectRecycled(r, 'relu');
       const gxd = rand(xd.length, 87);
       const gx = ctx.tensor(gxd, XS);
-      poisonAll(ctx, xd.length);
+      poison(ctx, xd.length);
       const rb = await ctx.reluBackward(x, gx);
       await expectClose(rb, refReluBackward(T(xd, XS), T(gxd, XS)), undefined, 'reluBackward');
       expectRecycled(rb, 'reluBackward');
@@ -180,7 +178,7 @@ describe('recycled output buffers (workers)', () => {
       const vd = rand(xd.length, 88);
       const wv = ctx.tensor(xd, XS);
       const vv = ctx.tensor(vd, XS);
-      poisonAll(ctx, xd.length, 2);
+      poison(ctx, xd.length, 2);
       const so = { lr: 0.1, momentum: 0.9, weightDecay: 0.01 };
       await ctx.sgd(wv, gx, vv, so);
       const rs = refSgd(T(xd, XS), T(gxd, XS), T(vd, XS), so);
@@ -196,13 +194,13 @@ describe('recycled output buffers (workers)', () => {
       const labd = Int32Array.from({ length: rows }, (_, i) => (i * 3) % classes);
       const logits = ctx.tensor(ld, [rows, classes]);
       const labels = ctx.tensor(labd, [rows]);
-      poisonAll(ctx, rows * classes);
+      poison(ctx, rows * classes);
       const sm = await ctx.softmaxCrossEntropy(logits, labels);
       const rsm = refSoftmaxCrossEntropy(T(ld, [rows, classes]), labd);
       await expectClose(sm.probs, rsm.probs, undefined, 'softmax probs');
       expectRecycled(sm.probs, 'softmax probs');
       await expectClose(sm.loss, rsm.loss, undefined, 'softmax loss');
-      poisonAll(ctx, rows * classes);
+      poison(ctx, rows * classes);
       const dl = await ctx.softmaxCrossEntropyBackward(sm.probs, labels);
       await expectClose(dl, refSoftmaxCrossEntropyBackward(T(await sm.probs.read(), [rows, classes]), labd), undefined, 'softmax backward');
       expectRecycled(dl, 'softmax backward');
