@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { runBench, addRatios, type RowResult } from './bench.js';
 import { machineInfo } from './machine.js';
 import { convkitImpls } from './convkit.js';
-import { tfjsImpls, tfjsThreadedImpl } from './tfjs.js';
+import { tfjsImpls } from './tfjs.js';
+import { runThreadedTfjsNode } from './wasm_threads.js';
 import { ortImpl } from './ort.js';
 import { fullWorkloads, quickWorkloads } from './workloads.js';
 import { html, machineLine, table, type Report } from './report.js';
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
   if (process.env.CONVKIT_BENCH_XVFB) notes.push('ran under xvfb-run (an X display for headless-gl; Mesa software GL, no GPU on this machine)');
   if (args.peers) {
     const threads = os.availableParallelism();
-    const peers = [...(await tfjsImpls()), await tfjsThreadedImpl(threads), await ortImpl(threads)];
+    const peers = [...(await tfjsImpls()), await ortImpl(threads)];
     for (const r of peers) {
       if (r.impl) impls.push(r.impl);
       else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
@@ -153,6 +154,19 @@ async function main(): Promise<number> {
     for (const i of impls) await i.dispose();
   }
 
+  if (args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads'))) {
+    // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
+    try {
+      const cfg = { quick: args.quick, reps: args.reps, warmup: args.quick ? 0 : args.warmup, warmupMs: args.quick ? 0 : args.warmupMs, minTimeMs: args.quick ? 0 : args.minTimeMs, samples: args.samples, rowBudget: args.rowBudget, only: args.only?.source, impl: args.impl?.source, threads: os.availableParallelism() };
+      const t = await runThreadedTfjsNode(cfg, log);
+      rows.push(...t.rows);
+      skipped.push(...t.skipped);
+      notes.push(...t.notes);
+      addRatios(rows);
+    } catch (e) {
+      skipped.push({ impl: 'tfjs:wasm-threads', reason: (e as Error).message.split('\n')[0]! });
+    }
+  }
   if (args.browser) {
     try {
       const { runBrowser } = await import('./browser.js');

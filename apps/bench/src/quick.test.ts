@@ -32,6 +32,12 @@ describe('bench --quick', () => {
     }
     const checkedPeers = new Set(report.rows.filter((x: { group: string; status: string }) => x.group === 'peer' && x.status === 'checked').map((x: { impl: string }) => x.impl));
     expect([...checkedPeers]).toEqual(expect.arrayContaining(['tfjs:cpu', 'tfjs:wasm', 'onnxruntime:cpu']));
+    // threaded tfjs-wasm in Node (a child process, see wasm_threads.ts) really got every core
+    if (report.machine.cores > 1) {
+      const threaded = report.rows.filter((x: { impl: string }) => x.impl === 'tfjs:wasm-threads');
+      expect(threaded.length, JSON.stringify(report.skipped)).toBeGreaterThan(0);
+      for (const t of threaded) expect(t.engine).toBe(`tfjs-wasm (xnnpack, simd, ${report.machine.cores} threads)`);
+    }
     // the browser half ran where Chromium is installed (CI installs it: scripts/setup.sh)
     if (existsSync(process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium')) {
       const inBrowser = report.rows.filter((x: { impl: string; status: string }) => x.impl.endsWith('@chromium') && x.status === 'checked');

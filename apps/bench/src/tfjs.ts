@@ -180,16 +180,3 @@ export async function tfjsImpls(o: TfjsSetup = {}): Promise<PeerRow[]> {
   }
   return rows;
 }
-
-/**
- * tfjs-backend-wasm with threads in Node: tfjs turns threads off when IS_NODE
- * (WASM_HAS_MULTITHREAD_SUPPORT returns false). See wasm_threads.ts for the attempt.
- */
-export async function tfjsThreadedImpl(threads: number): Promise<PeerRow> {
-  try {
-    const { startThreadedTfjs } = await import('./wasm_threads.js');
-    return await startThreadedTfjs(threads);
-  } catch (e) {
-    return { label: 'tfjs:wasm-threads', skipped: (e as Error).message.split('\n')[0]! };
-  }
-}

@@ -1,25 +1,90 @@
-import type { PeerRow } from './tfjs.js';
-
 /**
- * Threaded tfjs-backend-wasm in Node: not available, for the reasons found when trying it
- * (tfjs 4.22.0, Node 20):
- * - WASM_HAS_MULTITHREAD_SUPPORT is hard-wired to false when IS_NODE (tfjs issue 3830); the flag
- *   can be forced with tf.env().set(...), which selects the threaded-SIMD build.
- * - Its emscripten glue then starts pthreads from Blob URLs (worker script and main script), which
- *   worker_threads cannot load. A shim (a Blob subclass that writes its text to a temp file and a
- *   URL.createObjectURL that returns that path, plus definitions of rollup's hoisted `require$$N`
- *   and `commonjsGlobal` that the factory's toString() refers to) gets the module to load and
- *   compute correctly,
- * - but XNNPACK still reports getThreadsCount() = 1 (its pthreadpool gets no worker threads in
- *   Node), so a "threaded" row would be the single-threaded one under another name.
- * The threaded build IS measured in the browser half (tfjs:wasm-threads@chromium, a
- * cross-origin-isolated page), where it gets every core.
+ * Threaded tfjs-backend-wasm in Node, the fair peer of the convkit workers backend: same V8, same
+ * process environment (glibc malloc settings) as every other Node row, every core.
+ *
+ * tfjs 4.22 does not offer it in Node, for three reasons, each handled in the child process
+ * (`wasm_threads_child.ts`; a child because one process holds one tfjs-wasm build, and the Node
+ * `tfjs:wasm` row is the single-threaded one):
+ * - WASM_HAS_MULTITHREAD_SUPPORT is hard-wired to false when IS_NODE (tfjs issue 3830): the child
+ *   sets the flag, which selects the threaded-SIMD build;
+ * - its emscripten glue starts the pthread workers from Blob URLs (the worker script, and the
+ *   factory's toString() as the main script), which worker_threads cannot load: the child records
+ *   each Blob's text and hands emscripten a temp-file path instead, prefixed with the bundle's
+ *   hoisted `require$$N` / `commonjsGlobal` definitions that the factory text refers to;
+ * - XNNPACK caps its pool at logical cores / 2 (tfjs issues 4995, 6081: "many x86-64 processors
+ *   have 2 threads per core"), so on 2 cores setThreadsCount(2) still gives 1 thread: the child
+ *   reports twice the cores to the glue (os.cpus()) and asks for as many threads as there are cores
+ *   (the browser half does the same with navigator.hardwareConcurrency).
+ * The child checks getThreadsCount() equals the threads asked for and reports the row as not run
+ * otherwise; its results are checked against float64 like every other row.
  */
-export async function startThreadedTfjs(threads: number): Promise<PeerRow> {
-  void threads;
-  return {
-    label: 'tfjs:wasm-threads (Node)',
-    skipped:
-      'not possible in Node: tfjs forces threads off when IS_NODE; forcing the flag and shimming its Blob-URL pthread workers loads the threaded build, but XNNPACK still gets 1 thread. Measured in Chromium instead (tfjs:wasm-threads@chromium).',
-  };
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RowResult } from './bench.js';
+
+export interface ThreadsChildConfig {
+  quick: boolean;
+  reps: number;
+  warmup: number;
+  warmupMs?: number;
+  minTimeMs?: number;
+  samples: number;
+  rowBudget?: number;
+  only?: string;
+  impl?: string;
+  threads: number;
+}
+
+export interface ThreadsChildResult {
+  rows: RowResult[];
+  skipped: { impl: string; reason: string }[];
+  notes: string[];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Runs the threaded tfjs-wasm rows in a child Node process and returns them. */
+export async function runThreadedTfjsNode(cfg: ThreadsChildConfig, log: (s: string) => void): Promise<ThreadsChildResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'convkit-tfjs-threads-'));
+  const out = path.join(dir, 'result.json');
+  try {
+    const child = spawn(process.execPath, [path.join(here, 'wasm_threads_child.js'), JSON.stringify(cfg), out], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      env: process.env,
+    });
+    let tail = '';
+    child.stderr.setEncoding('utf8');
+    let buf = '';
+    child.stderr.on('data', (d: string) => {
+      buf += d;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.startsWith('[bench] ')) log(`node-threads: ${line.slice(8)}`);
+        else if (line.trim()) tail = `${tail}\n${line}`.slice(-2000);
+      }
+    });
+    const limit = (cfg.quick ? 240 : 1800) * 1000;
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the threaded tfjs-wasm child did not finish within ${limit / 1000} s`));
+      }, limit);
+      child.on('error', (e) => (clearTimeout(timer), reject(e)));
+      child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
+    });
+    let text: string;
+    try {
+      text = readFileSync(out, 'utf8');
+    } catch {
+      throw new Error(`the threaded tfjs-wasm child exited with ${code} and wrote no result${tail ? `: ${tail.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    }
+    return JSON.parse(text) as ThreadsChildResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -43,7 +43,7 @@ describe('WasmRawKernels: js raw-kernel signatures on plain typed arrays, split 
     const dw = new Float32Array(n(wsh)).fill(NaN);
     raw.conv2dBackwardFilter(p, x, dy, dw, 0, 1);
     raw.conv2dBackwardFilter(p, x, dy, dw, 1, 5);
-    raw.conv2dBackwardFilter(p, x, dy, dw, 5, 6, 0, 1); // cg range: js path
+    raw.conv2dBackwardFilter(p, x, dy, dw, 5, 6, 0, 1); // cg ranges: only those filter taps are written
     raw.conv2dBackwardFilter(p, x, dy, dw, 5, 6, 1, 2);
     expectClose(dw, rg.dw.data, 'dw', tol(125));
   });

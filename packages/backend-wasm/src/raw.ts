@@ -19,8 +19,7 @@ type Scratch = ReturnType<typeof js.createScratch>;
  *
  * Each call copies the inputs its range needs into this thread's private wasm memory, runs the
  * SIMD drivers and copies the output range back (copies are O(data), the compute O(flops)).
- * Ranges the drivers do not split by (conv2d k / oy ranges, dx channel ranges, dW cg ranges, gemm
- * column ranges) run the js kernel instead, so every call is correct. Results agree with the js
+ * Ranges the drivers do not split by (conv2d k / oy ranges, dx channel ranges, gemm column ranges) run the js kernel instead, so every call is correct. Results agree with the js
  * kernels within the float32 tolerance, NOT bit for bit (different summation order).
  *
  * One instance per thread (it owns a wasm memory); never share one between threads.
@@ -108,18 +107,25 @@ export class WasmRawKernels {
     kStart = 0, kEnd = p.K, cgStart = 0, cgEnd = p.C / p.groups, scratch?: Scratch,
   ): void {
     if (kEnd <= kStart || cgEnd <= cgStart) return;
-    if (cgStart !== 0 || cgEnd !== p.C / p.groups) {
-      js.conv2dBackwardFilter(p, x, dy, dw, kStart, kEnd, cgStart, cgEnd, scratch);
-      return;
-    }
-    const rowLen = (p.C / p.groups) * p.kH * p.kW;
+    void scratch;
+    const Cg = p.C / p.groups;
+    const RS = p.kH * p.kW;
+    const rowLen = Cg * RS;
     const wsBytes = conv2dBackwardFilterWorkspaceBytes(this.k, p);
     const xp = this.#put(x, 0, p.N * p.C * p.inH * p.inW);
     const dyp = this.#put(dy, 0, p.N * p.K * p.outH * p.outW);
     const dwp = this.heap.alloc(p.K * rowLen * 4);
     const ws = this.#workspace(wsBytes);
-    conv2dBackwardFilter(this.k, p, xp, dyp, dwp, kStart, kEnd, ws);
-    dw.set(this.heap.f32(dwp + kStart * rowLen * 4, (kEnd - kStart) * rowLen), kStart * rowLen);
+    conv2dBackwardFilter(this.k, p, xp, dyp, dwp, kStart, kEnd, ws, cgStart, cgEnd);
+    if (cgStart === 0 && cgEnd === Cg) {
+      dw.set(this.heap.f32(dwp + kStart * rowLen * 4, (kEnd - kStart) * rowLen), kStart * rowLen);
+    } else {
+      const len = (cgEnd - cgStart) * RS;
+      for (let r = kStart; r < kEnd; r++) {
+        const o = r * rowLen + cgStart * RS;
+        dw.set(this.heap.f32(dwp + o * 4, len), o);
+      }
+    }
     this.#free(xp, dyp, dwp);
   }
 

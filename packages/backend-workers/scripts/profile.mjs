@@ -29,6 +29,8 @@ const opt = (name, dflt) => {
 const reps = Number(opt('reps', 15));
 const workers = Number(opt('workers', os.availableParallelism()));
 const only = opt('only', 'A,B,C,D').split(',');
+// --timeline: also print the last rep's tasks (worker, posted / received / finished / answer back, ms from the first post)
+const timeline = argv.includes('--timeline');
 
 const SHAPES = {
   A: { N: 8, C: 32, H: 64, W: 64, K: 64, R: 3, S: 3, stride: 1 },
@@ -102,6 +104,14 @@ for (const id of only) {
     const prof = pool.profile;
     pool.profile = null;
     if (warm) continue;
+    if (timeline && r === reps + 1) {
+      const base = Math.min(...prof.map((p) => p.post));
+      console.log(`  timeline of the last ${id} op (ms from the first post; op called at ${f(t0 - base)}, read done at ${f(t4 - base)}):`);
+      for (const p of prof) {
+        const tm = p.tm;
+        console.log(`    worker ${p.worker} ${String(p.kernel ?? p.op).padEnd(14)} posted ${f(p.post - base)} received ${f(tm[0] - base)} done ${f(tm[tm.length - 1] - base)} back ${f(p.back - base)}`);
+      }
+    }
     const firstPost = Math.min(...prof.map((p) => p.post));
     const lastBack = Math.max(...prof.map((p) => p.back));
     rows.prep.push(firstPost - t0);

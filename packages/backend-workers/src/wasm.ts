@@ -135,8 +135,7 @@ export class WorkerWasmKernels {
 
   conv2dBackwardFilter(p: Conv2dParams, x: F, dy: F, dw: F, k0: number, k1: number, cg0: number, cg1: number): boolean {
     if (k1 <= k0 || cg1 <= cg0) return true;
-    if (cg0 !== 0 || cg1 !== p.C / p.groups) return false;
-    this.raw.conv2dBackwardFilter(p, x, dy, dw, k0, k1);
+    this.raw.conv2dBackwardFilter(p, x, dy, dw, k0, k1, cg0, cg1);
     return true;
   }
 

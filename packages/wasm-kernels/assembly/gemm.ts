@@ -84,6 +84,35 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, nc: i32,
         q += step;
         d += 32;
       }
+    } else if (nr == NR && rsB == 1) {
+      // B stored transposed (contiguous along the depth: dW = dy * im2col^T): 4 depths x 8 columns
+      // per step as 8 vector loads and two 4x4 in-register transposes, not 32 scalar loads
+      const cs = <usize>(csB * 4);
+      const q0 = b + <usize>(((j0 + t) * csB + p0) * 4);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const q = q0 + <usize>(p * 4);
+        const v0 = v128.load(q), v1 = v128.load(q + cs), v2 = v128.load(q + 2 * cs), v3 = v128.load(q + 3 * cs);
+        const v4 = v128.load(q + 4 * cs), v5 = v128.load(q + 5 * cs), v6 = v128.load(q + 6 * cs), v7 = v128.load(q + 7 * cs);
+        let t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        let t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+        t0 = v128.shuffle<f32>(v4, v5, 0, 4, 1, 5); t1 = v128.shuffle<f32>(v4, v5, 2, 6, 3, 7);
+        t2 = v128.shuffle<f32>(v6, v7, 0, 4, 1, 5); t3 = v128.shuffle<f32>(v6, v7, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 16);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 48);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 80);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 112);
+        d += 128;
+      }
+      for (; p < kc; p++) {
+        const q = q0 + <usize>(p * 4);
+        for (let c = 0; c < NR; c++) store<f32>(d + <usize>(c * 4), load<f32>(q + <usize>(c) * cs));
+        d += 32;
+      }
     } else if (nr == NR) {
       const step = <usize>(csB * 4);
       for (let p = 0; p < kc; p++) {

@@ -121,6 +121,9 @@ export function conv2dBackwardFilterWorkspaceBytes(k: WasmKernels, p: Conv2dPara
  * place, the im2col chunk read transposed through strides, accumulating with beta = 1).
  * 1x1/stride 1/no padding: B is the image itself. Zeroes then writes dw[k] for the range; with
  * p.flip the gradient is returned for the stored (un-flipped) filter layout.
+ * [cgStart, cgEnd): the input channels (within each group) whose filter taps to compute: a split
+ * by input channel (the workers backend's) im2cols only its own channels, so two tasks never
+ * repeat each other's im2col. Every entry is the same sum in the same order whatever the split.
  */
 export function conv2dBackwardFilter(
   k: WasmKernels,
@@ -131,8 +134,10 @@ export function conv2dBackwardFilter(
   kStart: number,
   kEnd: number,
   ws: Workspace,
+  cgStart = 0,
+  cgEnd = p.C / p.groups,
 ): void {
-  if (kEnd <= kStart) return;
+  if (kEnd <= kStart || cgEnd <= cgStart) return;
   const e = k.exports;
   const { N, C, K, groups, inH, inW, kH, kW, outH, outW } = p;
   const Cg = C / groups;
@@ -154,9 +159,10 @@ export function conv2dBackwardFilter(
       }
       if (N === 0) f32(k, dw + oc * RS * 4, RS).fill(0);
     }
-    flipRows(k, p, dw, kStart, kEnd);
+    flipRows(k, p, dw, kStart, kEnd, 0, 1);
     return;
   }
+  const cn = cgEnd - cgStart;
   const cv = new Carver(ws);
   const gws = cv.take(k.gemmWorkspaceBytes);
   const pointwise = isPointwise(p);
@@ -165,15 +171,16 @@ export function conv2dBackwardFilter(
   for (let g = Math.floor(kStart / Kg); g * Kg < kEnd; g++) {
     const k0 = Math.max(kStart, g * Kg);
     const k1 = Math.min(kEnd, (g + 1) * Kg);
-    const dwg = dw + k0 * CgRS * 4;
+    const dwg = dw + (k0 * CgRS + cgStart * RS) * 4;
+    const c0 = g * Cg + cgStart;
     let first = true;
     for (let n = 0; n < N; n++) {
       const xn = x + n * C * plane * 4;
       if (pointwise) {
         e.sgemm(
-          k1 - k0, Cg, outHW, 1,
+          k1 - k0, cn, outHW, 1,
           dy + (n * K + k0) * outHW * 4, outHW, 1,
-          xn + g * Cg * plane * 4, 1, plane,
+          xn + c0 * plane * 4, 1, plane,
           first ? 0 : 1, dwg, CgRS, gws,
         );
         first = false;
@@ -185,13 +192,13 @@ export function conv2dBackwardFilter(
         if (p.padMode === 'zeros') {
           e.im2colImage(
             xn, inH, inW, kH, kW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft,
-            outW, g * Cg, (g + 1) * Cg, oy0, oy1, cols, ld,
+            outW, c0, c0 + cn, oy0, oy1, cols, ld,
           );
         } else {
-          js.im2colImage(p, p.padMode, f32(k, xn, C * plane), 0, f32(k, cols, CgRS * ld), 0, ld, g * Cg, (g + 1) * Cg, oy0, oy1);
+          js.im2colImage(p, p.padMode, f32(k, xn, C * plane), 0, f32(k, cols, cn * RS * ld), 0, ld, c0, c0 + cn, oy0, oy1);
         }
         e.sgemm(
-          k1 - k0, CgRS, ld, 1,
+          k1 - k0, cn * RS, ld, 1,
           dy + ((n * K + k0) * outHW + oy0 * outW) * 4, outHW, 1,
           cols, 1, ld,
           first ? 0 : 1, dwg, CgRS, gws,
@@ -199,19 +206,19 @@ export function conv2dBackwardFilter(
         first = false;
       }
     }
-    if (N === 0) f32(k, dwg, (k1 - k0) * CgRS).fill(0);
+    if (N === 0) for (let r = k0; r < k1; r++) f32(k, dw + (r * CgRS + cgStart * RS) * 4, cn * RS).fill(0);
   }
-  flipRows(k, p, dw, kStart, kEnd);
+  flipRows(k, p, dw, kStart, kEnd, cgStart, cgEnd);
 }
 
-/** With p.flip: turns the gradient of the flipped filters into that of the stored ones (rows [kStart,kEnd)). */
-function flipRows(k: WasmKernels, p: Conv2dParams, dw: number, kStart: number, kEnd: number): void {
+/** With p.flip: turns the gradient of the flipped filters into that of the stored ones (planes [kStart,kEnd) x [cgStart,cgEnd)). */
+function flipRows(k: WasmKernels, p: Conv2dParams, dw: number, kStart: number, kEnd: number, cgStart: number, cgEnd: number): void {
   if (!p.flip) return;
   const Cg = p.C / p.groups;
   const RS = p.kH * p.kW;
   const v = f32(k, dw, p.K * Cg * RS);
-  for (let r = kStart * Cg; r < kEnd * Cg; r++) {
-    const o = r * RS;
+  for (let kk = kStart; kk < kEnd; kk++) for (let c = cgStart; c < cgEnd; c++) {
+    const o = (kk * Cg + c) * RS;
     for (let i = 0; i < RS >> 1; i++) {
       const t = v[o + i]!;
       v[o + i] = v[o + RS - 1 - i]!;

@@ -80,6 +80,42 @@ describe('pointer drivers on a SHARED memory (the workers contract)', () => {
     expectClose(s.heap.f32(s.y1, nw), rg.dw.data, 'dw', tol(256));
   });
 
+  it('dW input-channel split (the workers split) is bit-identical to one call: 3x3, flipped, reflect-padded, 1x1', () => {
+    const cases: [string, Conv2dParams][] = [
+      ['3x3', p],
+      ['3x3 flip', { ...p, flip: true }],
+      ['3x3 reflect', { ...p, padMode: 'reflect' }],
+      ['1x1', { ...p, kH: 1, kW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 }],
+      ['3x3 groups 2', { ...p, groups: 2 }],
+    ];
+    for (const [name, q] of cases) {
+      const s = setup();
+      const k2 = instantiateKernelsSync(s.memory);
+      const Cg = q.C / q.groups;
+      const nw = q.K * Cg * q.kH * q.kW;
+      s.heap.f32(s.y2, nw).fill(NaN);
+      conv2dBackwardFilter(s.k, q, s.x, s.dy, s.y1, 0, q.K, s.ws1);
+      // uneven channel ranges over two instances, and an empty one that must write nothing
+      conv2dBackwardFilter(s.k, q, s.x, s.dy, s.y2, 0, q.K, s.ws1, 0, 1);
+      // a range writes its own taps only (another task owns the rest)
+      const RS = q.kH * q.kW;
+      const part = Array.from(s.heap.f32(s.y2, nw));
+      const mine = part.filter((_, i) => Math.floor(i / RS) % Cg === 0);
+      const others = part.filter((_, i) => Math.floor(i / RS) % Cg !== 0);
+      expect(mine.every(Number.isFinite) && others.every(Number.isNaN), `${name}: channel 0 written, the rest untouched`).toBe(true);
+      conv2dBackwardFilter(k2, q, s.x, s.dy, s.y2, 0, q.K, s.ws2, 1, Cg);
+      conv2dBackwardFilter(k2, q, s.x, s.dy, s.y2, 0, q.K, s.ws2, 2, 2);
+      expect(Array.from(s.heap.f32(s.y2, nw)), name).toEqual(Array.from(s.heap.f32(s.y1, nw)));
+      const wq = [q.K, Cg, q.kH, q.kW];
+      const opts = {
+        groups: q.groups, flip: q.flip, padMode: q.padMode,
+        padding: [q.padTop, q.padBottom, q.padLeft, q.padRight] as [number, number, number, number],
+      };
+      const rg = refConv2dBackward({ data: s.xv, shape: xs }, { data: s.wv.subarray(0, count(wq)), shape: wq }, { data: s.dyv, shape: ys }, opts);
+      expectClose(s.heap.f32(s.y2, nw), rg.dw.data, `dw ${name}`, tol(256));
+    }
+  });
+
   it('two worker_threads compute halves of the batch on the shared memory concurrently', async () => {
     const s = setup();
     conv2dForward(s.k, p, s.x, s.w, s.b, s.y1, 0, p.N, s.ws1);

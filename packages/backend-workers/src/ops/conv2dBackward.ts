@@ -53,8 +53,13 @@ export async function conv2dBackward(
     const tiles: [Range, Range][] =
       Tw === 1
         ? [[all(K), all(Cg)]]
-        : h.wasm // the wasm dW driver splits by output channel (each task sums the whole batch)
-          ? split(K, Tw, K >= 4 * Tw ? 4 : 1).map((k) => [k, all(Cg)])
+        : h.wasm
+          ? // wasm: by input channel when there are enough (each task im2cols only its own
+            // channels, so no task repeats another's im2col: A-bwd dW 17.0 -> see the changeset),
+            // else by output channel; each task sums the whole batch
+            Cg >= Tw
+            ? split(Cg, Tw).map((c) => [all(K), c])
+            : split(K, Tw, K >= 4 * Tw ? 4 : 1).map((k) => [k, all(Cg)])
           : Cg >= Tw && Cg % Tw === 0
           ? split(Cg, Tw).map((c) => [all(K), c])
           : K >= Tw
