@@ -4,6 +4,7 @@ export { sgemm, gemmWorkspaceBytes, addBiasCols, addBiasRows, splitImages } from
 export { im2colImage, col2imImage } from './im2col';
 export { depthwisePlane, depthwiseFilterGradPlane } from './depthwise';
 export { maxpoolPlanes, maxpoolBackward } from './maxpool';
+export { winogradFilter, winogradInput, winogradOutput, allFinite } from './winograd';
 
 /** First byte past the module's static data: callers allocate from here on. */
 export function heapBase(): usize {

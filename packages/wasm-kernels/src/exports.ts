@@ -62,4 +62,15 @@ export interface KernelExports {
   ): void;
   /** dx[0..count) = 0, then dx[ind[o] - idxBase] += dy[o] for o < outCount (out-of-range indices ignored). */
   maxpoolBackward(dy: number, ind: number, outCount: number, dx: number, count: number, idxBase: number): void;
+  /** Winograd F(2x2,3x3) filter transform: u[xi*K*C + k*C + c] = (G g G^T)[xi] of w [K, C, 3, 3]. */
+  winogradFilter(w: number, K: number, C: number, u: number): void;
+  /**
+   * Winograd input transform of channels [0, C) and tile rows [ty0, ty1) of ONE zero-padded image
+   * x [C, H, W]: v[xi*C*T + c*T + t] = (B^T d B)[xi], t = (ty - ty0)*tilesW + tx, T = (ty1 - ty0)*tilesW.
+   */
+  winogradInput(x: number, H: number, W: number, C: number, padT: number, padL: number, tilesW: number, ty0: number, ty1: number, v: number, T: number): void;
+  /** Winograd output transform of m[xi*K*T + k*T + t] into ONE image y [K, outH, outW], + bias[k] (0 = none). */
+  winogradOutput(m: number, K: number, T: number, tilesW: number, ty0: number, ty1: number, outH: number, outW: number, y: number, bias: number): void;
+  /** 1 when every float of a[0, n) is finite. */
+  allFinite(a: number, n: number): number;
 }

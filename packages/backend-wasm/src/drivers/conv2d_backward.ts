@@ -2,6 +2,31 @@ import type { Conv2dParams } from '@convkit/core';
 import type { WasmKernels } from '@convkit/wasm-kernels';
 import { kernels as js } from '@convkit/backend-js';
 import { Carver, f32, flipInto, isPointwise, rowsPerChunk, type Workspace } from './workspace.js';
+import { conv2dForward, conv2dWorkspaceBytes, useWinograd } from './conv2d.js';
+
+/**
+ * The forward conv whose output is dL/dx when it can run on the Winograd path (zero padding, 3x3,
+ * stride 1, dilation 1, one group, pads <= 2, enough channels): dx = conv(dy, W') with
+ * W'[c, k] = rot180(W[k, c]) and padding 2 - pad, the exact adjoint. Else null. Depends on p only.
+ */
+export function transposedConv(p: Conv2dParams): Conv2dParams | null {
+  if (!useWinograd(p) || p.padTop > 2 || p.padLeft > 2) return null;
+  const pt: Conv2dParams = {
+    ...p,
+    C: p.K,
+    K: p.C,
+    inH: p.outH,
+    inW: p.outW,
+    outH: p.inH,
+    outW: p.inW,
+    padTop: 2 - p.padTop,
+    padLeft: 2 - p.padLeft,
+    padBottom: Math.max(0, p.inH + 2 - p.outH - (2 - p.padTop)),
+    padRight: Math.max(0, p.inW + 2 - p.outW - (2 - p.padLeft)),
+    flip: false,
+  };
+  return useWinograd(pt) ? pt : null;
+}
 
 function depthwise(p: Conv2dParams): boolean {
   return p.C / p.groups === 1;
@@ -19,6 +44,8 @@ function depthwiseDataDirect(p: Conv2dParams): boolean {
 export function conv2dBackwardDataWorkspaceBytes(k: WasmKernels, p: Conv2dParams): number {
   const CgRS = (p.C / p.groups) * p.kH * p.kW;
   if (depthwiseDataDirect(p)) return p.K * CgRS * 4 + 64;
+  const pt = transposedConv(p);
+  if (pt) return p.K * CgRS * 4 + 64 + conv2dWorkspaceBytes(k, pt);
   let b = k.gemmWorkspaceBytes + 64;
   if (p.flip) b += p.K * CgRS * 4 + 64;
   if (!isPointwise(p)) b += CgRS * p.outH * p.outW * 4 + 64;
@@ -32,6 +59,8 @@ export function conv2dBackwardDataWorkspaceBytes(k: WasmKernels, p: Conv2dParams
  * Depthwise (C/groups = 1) with stride 1, zero padding, one filter per group: the direct SIMD
  * depthwise kernel on dy with the flipped filters; other depthwise cases: the js direct-scatter
  * kernel on views of the same memory (a GEMM with one-row filters would be slower). Overwrites dx[n].
+ * 3x3 / stride 1 / zero padding with enough channels (transposedConv): the forward Winograd path on
+ * dy with the transposed, rotated filters (2.25x fewer multiplications than W^T * dy + col2im).
  */
 export function conv2dBackwardData(
   k: WasmKernels,
@@ -63,6 +92,26 @@ export function conv2dBackwardData(
         );
       }
     }
+    return;
+  }
+  const pt = transposedConv(p);
+  if (pt) {
+    // W'[c, k] = rot180 of the filter the forward used (flip(w) when p.flip, whose rot180 is w)
+    const cv = new Carver(ws);
+    const wtp = cv.take(K * CgRS * 4);
+    const RS = kH * kW;
+    const src = f32(k, w, K * CgRS);
+    const wt = f32(k, wtp, K * CgRS);
+    for (let c = 0; c < C; c++) {
+      for (let kk = 0; kk < K; kk++) {
+        const s0 = (kk * C + c) * RS;
+        const d0 = (c * K + kk) * RS;
+        if (p.flip) for (let i = 0; i < RS; i++) wt[d0 + i] = src[s0 + i]!;
+        else for (let i = 0; i < RS; i++) wt[d0 + i] = src[s0 + RS - 1 - i]!;
+      }
+    }
+    const rest = cv.take(0);
+    conv2dForward(k, pt, dy, wtp, 0, dx, nStart, nEnd, { ptr: rest, bytes: ws.ptr + ws.bytes - rest });
     return;
   }
   if (depthwise(p)) {

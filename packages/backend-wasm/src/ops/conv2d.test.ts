@@ -20,12 +20,18 @@ interface Case {
   padMode?: PadMode;
   flip?: boolean;
   bias?: boolean;
-  path: 'depthwise' | 'pointwise' | 'im2col';
+  path: 'depthwise' | 'pointwise' | 'winograd' | 'im2col';
 }
 
 const CASES: Case[] = [
   { name: '3x3 same, GEMM edge tiles (K=13, HW=63)', N: 2, C: 5, H: 7, W: 9, K: 13, kH: 3, kW: 3, bias: true, path: 'im2col' },
-  { name: '3x3 C=40: depth 360 > 256 (two depth blocks)', N: 1, C: 40, H: 12, W: 11, K: 9, kH: 3, kW: 3, bias: true, path: 'im2col' },
+  { name: '3x3 C=40: depth 360 > 256 (two depth blocks)', N: 1, C: 40, H: 12, W: 11, K: 7, kH: 3, kW: 3, bias: true, path: 'im2col' },
+  { name: 'Winograd: odd output (edge tiles), bias', N: 2, C: 8, H: 9, W: 11, K: 12, kH: 3, kW: 3, bias: true, path: 'winograd' },
+  { name: 'Winograd: 4-tile SIMD groups + scalar tail, C=40 K=33', N: 1, C: 40, H: 14, W: 37, K: 33, kH: 3, kW: 3, bias: true, path: 'winograd' },
+  { name: 'Winograd: valid padding', N: 1, C: 9, H: 10, W: 20, K: 8, kH: 3, kW: 3, padding: 'valid', path: 'winograd' },
+  { name: 'Winograd: asymmetric explicit padding', N: 1, C: 8, H: 11, W: 26, K: 8, kH: 3, kW: 3, padding: [2, 0, 0, 2], bias: true, path: 'winograd' },
+  { name: 'Winograd: flip (true convolution)', N: 1, C: 8, H: 16, W: 16, K: 16, kH: 3, kW: 3, flip: true, bias: true, path: 'winograd' },
+  { name: 'Winograd: several chunks of tile rows (64x64, C=32 K=64)', N: 1, C: 32, H: 64, W: 64, K: 64, kH: 3, kW: 3, bias: true, path: 'winograd' },
   { name: 'K=90 > MC=80 rows, 40x40 > NC=1024 columns', N: 1, C: 3, H: 40, W: 40, K: 90, kH: 3, kW: 3, path: 'im2col' },
   { name: 'im2col in row chunks (C=40 5x5, 30x30: 8 rows per chunk)', N: 1, C: 40, H: 30, W: 30, K: 4, kH: 5, kW: 5, bias: true, path: 'im2col' },
   { name: '7x7 stride 2 (workload C shape, small)', N: 1, C: 3, H: 30, W: 27, K: 16, kH: 7, kW: 7, stride: [2, 2], bias: true, path: 'im2col' },
@@ -98,4 +104,34 @@ describe('conv2d forward and backward vs the float64 reference', () => {
       await ctx.dispose();
     });
   }
+});
+
+describe('conv2d Winograd path: IEEE special values', () => {
+  it('an image or filter with Inf / NaN takes im2col, so the result is that of the direct sums', async () => {
+    const ctx = await wasmContext();
+    const r = rng(4242);
+    const xs = [3, 8, 8, 10];
+    const ws = [8, 8, 3, 3];
+    const opts = { padding: 'same' as const };
+    const cases: [string, (x: Float32Array, w: Float32Array) => void][] = [
+      ['+Inf in image 1', (x) => (x[1 * 640 + 3 * 80 + 4 * 10 + 5] = Infinity)],
+      ['NaN in image 2, -Inf in image 0', (x) => ((x[2 * 640 + 77] = NaN), (x[13] = -Infinity))],
+      ['Inf in one filter', (_, w) => (w[5 * 72 + 40] = Infinity)],
+    ];
+    for (const [name, poison] of cases) {
+      const xv = rand(3 * 640, r);
+      const wv = rand(8 * 72, r);
+      poison(xv, wv);
+      const x = ctx.tensor(xv, xs);
+      const w = ctx.tensor(wv, ws);
+      const y = await ctx.conv2d(x, w, opts);
+      const ref = refConv2d({ data: xv, shape: xs }, { data: wv, shape: ws }, null, opts);
+      const got = await y.read();
+      // Winograd would spread one Inf into NaNs over its 4x4 tile neighbourhood
+      expect(Array.from(got).filter(Number.isNaN).length, name).toBe(Array.from(ref.data).filter(Number.isNaN).length);
+      expectClose(got, ref.data, name, tol(73));
+      for (const t of [x, w, y]) t.dispose();
+    }
+    await ctx.dispose();
+  });
 });
