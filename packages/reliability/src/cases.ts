@@ -123,7 +123,7 @@ export interface ConvCase {
   seed: number;
 }
 
-export const convArb: fc.Arbitrary<ConvCase> = fc.record({
+const convGeneralArb: fc.Arbitrary<ConvCase> = fc.record({
   N: int(1, 3),
   ch: channelsArb,
   H: int(1, 7),
@@ -138,6 +138,31 @@ export const convArb: fc.Arbitrary<ConvCase> = fc.record({
   bias: fc.boolean(),
   seed: seedArb,
 }).map(({ ch, ...r }) => ({ ...r, ...ch }));
+
+/**
+ * The shapes the Winograd F(2x2, 3x3) paths take (backend-js and backend-wasm: 3x3, stride 1,
+ * dilation 1, >= 8 channels and filters; odd and even sizes, every padding), which the general
+ * arbitrary almost never draws. Other pad modes and groups are included so the path choice is fuzzed too.
+ */
+const convWinogradArb: fc.Arbitrary<ConvCase> = fc.record({
+  N: int(1, 2),
+  groups: fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }),
+  cg: int(8, 12),
+  kg: int(8, 12),
+  H: int(2, 13),
+  W: int(2, 13),
+  kH: fc.constant(3),
+  kW: fc.constant(3),
+  stride: fc.constant<[number, number]>([1, 1]),
+  dilation: fc.constant<[number, number]>([1, 1]),
+  padding: paddingArb,
+  padMode: fc.oneof({ weight: 5, arbitrary: fc.constant<PadMode>('zeros') }, { weight: 1, arbitrary: padModeArb }),
+  flip: fc.boolean(),
+  bias: fc.boolean(),
+  seed: seedArb,
+});
+
+export const convArb: fc.Arbitrary<ConvCase> = fc.oneof({ weight: 5, arbitrary: convGeneralArb }, { weight: 1, arbitrary: convWinogradArb });
 
 export function convSpec(c: ConvCase): WindowSpec {
   return { H: c.H, W: c.W, kH: c.kH, kW: c.kW, stride: c.stride, dilation: c.dilation, padding: c.padding, padMode: c.padMode };
