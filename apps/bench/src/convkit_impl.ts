@@ -8,7 +8,8 @@ import { contextStep, trainDims, uploadTrain, PARAM_NAMES, type TrainInit } from
 /**
  * The variants to run for a backend: gpu.js has one per mode that the platform can have; workers
  * runs with its default kernels ('auto': WebAssembly SIMD where it validates) and, in Node, once
- * more with `kernels: 'js'` (row `workers:js-kernels`) to show what the wasm kernels bring.
+ * more with `kernels: 'js'` (row `workers:js-kernels`) to show what the wasm kernels bring, and with
+ * `hostThread: true` (row `workers:host`: the main thread computes a share, cores - 1 workers).
  */
 export function variantsOf(name: string, platform: 'node' | 'browser' = 'node'): { label: string; options?: unknown }[] {
   if (name === 'gpujs') {
@@ -16,7 +17,11 @@ export function variantsOf(name: string, platform: 'node' | 'browser' = 'node'):
     return modes.map((mode) => ({ label: `gpujs:${mode}`, options: { mode } }));
   }
   if (name === 'workers' && platform === 'node') {
-    return [{ label: 'workers' }, { label: 'workers:js-kernels', options: { kernels: 'js' } }];
+    return [
+      { label: 'workers' },
+      { label: 'workers:host', options: { hostThread: true } },
+      { label: 'workers:js-kernels', options: { kernels: 'js' } },
+    ];
   }
   return [{ label: name }];
 }

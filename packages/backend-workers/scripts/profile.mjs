@@ -27,7 +27,9 @@ const opt = (name, dflt) => {
   return i > 0 ? argv[i + 1] : dflt;
 };
 const reps = Number(opt('reps', 15));
-const workers = Number(opt('workers', os.availableParallelism()));
+// --host: the hostThread option (the main thread computes a share; default workers = cores - 1)
+const hostThread = argv.includes('--host');
+const workers = Number(opt('workers', hostThread ? Math.max(1, os.availableParallelism() - 1) : os.availableParallelism()));
 const only = opt('only', 'A,B,C,D').split(',');
 // --timeline: also print the last rep's tasks (worker, posted / received / finished / answer back, ms from the first post)
 const timeline = argv.includes('--timeline');
@@ -57,7 +59,7 @@ const med = (a) => {
 const f = (v) => (Number.isFinite(v) ? v.toFixed(2).padStart(7) : '      -');
 const now = () => performance.timeOrigin + performance.now();
 
-const wctx = new Context(await createWorkersBackend({ workers }));
+const wctx = new Context(await createWorkersBackend({ workers, hostThread }));
 const sctx = new Context(createWasmBackend());
 const pool = wctx.backend.pool;
 

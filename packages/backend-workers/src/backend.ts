@@ -21,6 +21,8 @@ import {
 } from '@convkit/core';
 import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { defaultPoolSize, isNode, sharedMemoryAvailable, workersAvailable } from './env.js';
+import { createKernelTable, type KernelTable } from './table.js';
+import { startWasmKernels } from './wasm.js';
 import { Host, TASKS_PER_WORKER } from './host.js';
 import { WorkerPool } from './pool.js';
 import { Storage } from './storage.js';
@@ -72,6 +74,15 @@ export interface WorkersBackendOptions {
    * or only in the workers ('workers', so the engine must change to what the workers report).
    */
   simulateNoSimd?: boolean | 'workers';
+  /**
+   * Node, shared memory: the main thread computes a share of every op itself (the last
+   * tasks / (workers + 1) tasks of it, synchronously, with its own kernels on the same shared
+   * buffers) while the workers compute the rest, and runs one-task ops alone, as XNNPACK's pool
+   * computes on the calling thread. Saves waking a sleeping worker and waiting for the main thread
+   * to be scheduled for its answers (on a 2-vCPU VM each cost 0.5-3 ms per op). The default pool
+   * size becomes cores - 1. Blocks the main thread while it computes. Default false.
+   */
+  hostThread?: boolean;
 }
 
 /** The `kernels` option of the workers backend. */
@@ -84,6 +95,19 @@ function hostSimdReason(o: { simulateNoSimd?: boolean | 'workers' }): string | n
 }
 
 export const DEFAULT_MIN_TASK_WORK = 1 << 16;
+
+/**
+ * The main thread's kernels for the `hostThread` option: the same set as the workers run (their
+ * own report, `wasm()`), so an op never mixes wasm and js kernels and `engine` stays true; js when
+ * wasm SIMD does not start on the main thread either (then the workers were not asked for it).
+ */
+function hostKernels(asked: 'wasm' | 'js', wasm: () => boolean): KernelTable {
+  const js = createKernelTable(null);
+  if (asked === 'js') return js;
+  const r = startWasmKernels(false);
+  const simd = 'kernels' in r ? createKernelTable(r.kernels) : js;
+  return { run: (kernel, p, a, range) => (wasm() ? simd : js).run(kernel, p, a, range) };
+}
 
 function defaultWorkerUrl(): URL {
   return new URL('./worker.js', import.meta.url);
@@ -157,6 +181,7 @@ export class WorkersBackend implements KernelBackend {
       o.minTaskWork ?? DEFAULT_MIN_TASK_WORK,
       o.tasksPerWorker ?? TASKS_PER_WORKER,
       () => this.kernels === 'wasm-simd',
+      o.hostThread === true && isNode() && this.shared ? hostKernels(this.#asked, () => this.kernels === 'wasm-simd') : null,
     );
   }
 
@@ -179,10 +204,11 @@ export class WorkersBackend implements KernelBackend {
 
   /**
    * e.g. 'worker_threads+sab+wasm-simd', 'worker_threads+sab+js', 'web-workers+copy+wasm-simd':
-   * threads, memory (shared or copied), kernels (see `kernels`).
+   * threads, memory (shared or copied), kernels (see `kernels`); '+main-thread' when the main
+   * thread computes a share of each op too (`hostThread`).
    */
   get engine(): string {
-    return `${this.#base}+${this.kernels}`;
+    return `${this.#base}+${this.kernels}${this.#h.local ? '+main-thread' : ''}`;
   }
 
   /**
@@ -257,7 +283,7 @@ export class WorkersBackend implements KernelBackend {
 
 /** Creates the backend; workers start on the first op. */
 export async function createWorkersBackend(o: WorkersBackendOptions = {}): Promise<WorkersBackend> {
-  const workers = o.workers ?? (await defaultPoolSize());
+  const workers = o.workers ?? (o.hostThread === true && isNode() ? Math.max(1, (await defaultPoolSize()) - 1) : await defaultPoolSize());
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
   return new WorkersBackend({ ...o, workers });
 }

@@ -21,3 +21,8 @@ conformanceSuite({
   name: 'workers (worker_threads+sab+js, js kernels, 3 workers, finest split)',
   create: () => createWorkersBackend({ workers: 3, minTaskWork: 1, kernels: 'js' }),
 });
+
+conformanceSuite({
+  name: 'workers with hostThread (main thread + 2 workers, wasm-simd, finest split)',
+  create: () => createWorkersBackend({ workers: 2, minTaskWork: 1, hostThread: true }),
+});

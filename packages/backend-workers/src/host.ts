@@ -1,5 +1,6 @@
 import { BackendExecutionError, type DType } from '@convkit/core';
 import type { Task, TaskResult, WorkerPool } from './pool.js';
+import type { KernelArgs, KernelTable } from './table.js';
 import type { Rec, Storage } from './storage.js';
 import { taskCount } from './partition.js';
 
@@ -19,7 +20,17 @@ export class Host {
     readonly tasksPerWorker: number = TASKS_PER_WORKER,
     /** whether the workers run the wasm SIMD kernels (what they reported, else what was asked) */
     readonly wasmKernels: () => boolean = () => false,
+    /**
+     * The main thread's own kernels (the `hostThread` option): it computes one share of every op
+     * of two or more tasks (and the whole of a one-task op) instead of waiting for the workers.
+     */
+    readonly local: KernelTable | null = null,
   ) {}
+
+  /** Threads that compute an op: the workers, plus the main thread with `hostThread`. */
+  get threads(): number {
+    return this.pool.size + (this.local ? 1 : 0);
+  }
 
   /** True when the partitioners should prefer the ranges the wasm drivers split natively. */
   get wasm(): boolean {
@@ -45,14 +56,53 @@ export class Host {
    * and more than one per worker only when each has at least SPLIT_FACTOR x minTaskWork.
    */
   parts(work: number, perWorker = this.tasksPerWorker): number {
-    const spread = taskCount(work, this.pool.size, this.minTaskWork);
-    if (spread < this.pool.size || perWorker <= 1) return spread;
+    const T = this.threads;
+    const spread = taskCount(work, T, this.minTaskWork);
+    if (spread < T || perWorker <= 1) return spread;
     // more than one task per worker only when each is still big: every task costs a round trip
     // through both event loops (~0.1-0.3 ms), which small ops (workload B) cannot pay for
     // (minTaskWork 1, the tests' finest split, keeps splitting every op into perWorker tasks each)
     const splitWork = this.minTaskWork <= 1 ? 1 : this.minTaskWork * SPLIT_FACTOR;
-    const per = Math.min(perWorker, Math.floor(work / (this.pool.size * splitWork)));
-    return this.pool.size * Math.max(1, per);
+    const per = Math.min(perWorker, Math.floor(work / (T * splitWork)));
+    return T * Math.max(1, per);
+  }
+
+  /**
+   * Work sharing with the main thread: every task is posted to the workers at once with a claim
+   * flag in a small SharedArrayBuffer; the workers take them from the front, the main thread from
+   * the back, each running a task only if it flips its flag from 0 to 1 (Atomics.compareExchange),
+   * so each task runs exactly once and a late or slow worker simply leaves more to the main thread.
+   * The main thread stops at the first task a worker has claimed, then waits for the workers. A
+   * one-task op runs on the main thread alone.
+   */
+  async #runShared(op: string, tasks: Task[], local: KernelTable): Promise<TaskResult[]> {
+    const mine = new Array<TaskResult | undefined>(tasks.length);
+    const runLocal = (i: number) => {
+      const t = tasks[i]!;
+      const a: KernelArgs = {};
+      for (const [name, rec] of Object.entries(t.args)) a[name] = rec ? rec.view : null;
+      const { value, via } = local.run(t.kernel, t.p, a, t.r);
+      this.pool.hostTasks++;
+      if (via) {
+        const c = (this.pool.kernelRuns[t.kernel] ??= { wasm: 0, js: 0 });
+        c[via]++;
+      }
+      mine[i] = typeof value === 'number' ? { value } : {};
+    };
+    if (tasks.length === 1) {
+      runLocal(0);
+      return [mine[0]!];
+    }
+    const buf = new SharedArrayBuffer(4 * tasks.length);
+    const claim = new Int32Array(buf);
+    const pending = this.pool.run(op, tasks, true, buf);
+    pending.catch(() => {}); // awaited below; a local failure must not leave it unhandled
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      if (Atomics.compareExchange(claim, i, 0, 1) !== 0) break;
+      runLocal(i);
+    }
+    const remote = await pending;
+    return remote.map((r, i) => (r.skipped ? mine[i]! : r));
   }
 
   /**
@@ -65,7 +115,10 @@ export class Host {
     for (const t of tasks) for (const r of Object.values(t.args)) if (r) used.add(r);
     for (const r of used) r.busy = (r.busy ?? 0) + 1;
     try {
-      const res = await this.pool.run(op, tasks);
+      // the main thread joins in once the workers have said which kernels they run (after the
+      // first op), so its share always uses the same kernel set as theirs
+      const join = this.local && this.storage.shared && this.pool.kernelReport.kernels !== null;
+      const res = join ? await this.#runShared(op, tasks, this.local!) : await this.pool.run(op, tasks);
       for (const r of used) r.busy!--;
       return res;
     } catch (e) {

@@ -17,6 +17,8 @@ export interface Task {
 
 export interface TaskResult {
   value?: number;
+  /** hostThread: the main thread had claimed the task, the worker did not run it */
+  skipped?: boolean;
 }
 
 /**
@@ -171,6 +173,8 @@ export class WorkerPool {
    * maxpool2d): how many tasks the workers say ran in wasm and how many in js.
    */
   readonly kernelRuns: Partial<Record<KernelName, { wasm: number; js: number }>> = {};
+  /** Tasks the main thread ran itself (the backend's `hostThread` option). */
+  hostTasks = 0;
   readonly #kernels: 'auto' | 'wasm' | 'js';
   readonly #simulateNoSimd: boolean;
   #report: KernelReport = { kernels: null, workers: 0 };
@@ -338,6 +342,10 @@ export class WorkerPool {
         }
       }
     }
+    if (m.skipped) {
+      p.resolve({ skipped: true });
+      return;
+    }
     if (m.via) {
       const c = (this.kernelRuns[p.task.kernel] ??= { wasm: 0, js: 0 });
       c[m.via]++;
@@ -358,9 +366,11 @@ export class WorkerPool {
    * tasks still go to whichever worker is free. Rejects as soon as any task fails, and sends no
    * further task of that op.
    */
-  async run(op: string, tasks: Task[]): Promise<TaskResult[]> {
+  async run(op: string, tasks: Task[], queueAll = false, claim?: SharedArrayBuffer): Promise<TaskResult[]> {
     if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
-    const spawner = await this.#getSpawner();
+    // once the spawner exists the tasks are posted before run() returns (the host may compute its
+    // own share right after: the workers must already have theirs)
+    const spawner = this.#spawner ?? (await this.#getSpawner());
     if (this.#disposed) throw new BackendExecutionError(op, this.#name, 'the backend was disposed');
     if (tasks.length === 0) return [];
     return new Promise<TaskResult[]>((resolve, reject) => {
@@ -374,7 +384,7 @@ export class WorkerPool {
       const pull = (s: Slot) => {
         const i = next++;
         inflight.set(s, inflight.get(s)! + 1);
-        this.#post(op, s, spawner, tasks[i]!).then(
+        this.#post(op, s, spawner, tasks[i]!, claim ? [claim, i] : undefined).then(
           (r) => {
             results[i] = r;
             inflight.set(s, inflight.get(s)! - 1);
@@ -393,16 +403,19 @@ export class WorkerPool {
       const fill = (s: Slot) => {
         while (!failed && next < tasks.length) {
           const q = inflight.get(s)!;
-          if (q >= 2 || (q === 1 && tasks.length - next <= order.length)) break;
+          if (!queueAll && (q >= 2 || (q === 1 && tasks.length - next <= order.length))) break;
           pull(s);
         }
       };
       for (const s of order) if (next < tasks.length) pull(s);
-      for (const s of order) fill(s);
+      if (queueAll) {
+        // every task now, round robin (the host thread computes meanwhile and cannot feed them later)
+        for (let j = 0; next < tasks.length; j++) pull(order[j % order.length]!);
+      } else for (const s of order) fill(s);
     });
   }
 
-  #post(op: string, s: Slot, spawner: Spawner, task: Task): Promise<TaskResult> {
+  #post(op: string, s: Slot, spawner: Spawner, task: Task, claim?: [SharedArrayBuffer, number]): Promise<TaskResult> {
     return new Promise<TaskResult>((resolve, reject) => {
       if (this.#disposed) {
         reject(new BackendExecutionError(op, this.#name, 'the backend was disposed'));
@@ -430,6 +443,7 @@ export class WorkerPool {
       }
       const msg: RunMsg = { t: 'run', id, kernel: task.kernel, p: task.p, a, r: task.r };
       if (bufs.length) msg.bufs = bufs;
+      if (claim) msg.claim = claim;
       this.stats.tasks++;
       s.tasksSent++;
       this.stats.buffersShared += bufs.length;

@@ -51,6 +51,12 @@ export interface RunMsg {
   fault?: Fault;
   /** diagnostics (pool.profile): the worker answers with timestamps (`DoneMsg.tm`) */
   prof?: 1;
+  /**
+   * hostThread: the op's claim flags and this task's index. The worker runs the task only if it
+   * turns the flag from 0 to 1 (Atomics.compareExchange); else the main thread has run it and the
+   * worker answers `skipped`.
+   */
+  claim?: [SharedArrayBuffer, number];
 }
 
 export interface FreeMsg {
@@ -92,6 +98,8 @@ export interface DoneMsg {
   out?: Record<string, Float32Array | Int32Array>;
   /** which kernel set computed this task (kernels that have a wasm version) */
   via?: 'wasm' | 'js';
+  /** the task's claim flag was already taken (the main thread ran it) */
+  skipped?: 1;
   /**
    * Diagnostics, when the task had `prof`: absolute times in ms (performance.timeOrigin + now()):
    * [received, arguments resolved, ...marks inside the kernel (wasm: copy-in done, kernel done), done].

@@ -6,34 +6,21 @@
  * Web Worker. In shared mode it caches every SharedArrayBuffer it is given (by buffer id) until
  * told to free it, so an op message carries only ids, params and ranges.
  */
-import * as K from '@convkit/backend-js/kernels';
 import type { DType } from '@convkit/core';
 import type { ArgRef, DoneMsg, FromWorker, InitMsg, KernelName, RunMsg, ToWorker } from './protocol.js';
 import { startWasmKernels, type WorkerWasmKernels } from './wasm.js';
+import { createKernelTable, type KernelTable } from './table.js';
 import { prof } from './prof.js';
 
 type Arr = Float32Array | Int32Array;
-type F = Float32Array;
 type A = Record<string, Arr | null>;
 
-const scratch = K.createScratch();
 const buffers = new Map<number, Arr>();
 /** the wasm kernels when they run in this worker */
 let wk: WorkerWasmKernels | null = null;
 /** set when 'wasm' was required and this worker cannot run it: every task fails with it */
 let initError: string | null = null;
-/** which kernel set ran the current task (kernels that have a wasm version) */
-let via: 'wasm' | 'js' | undefined;
-
-/** Runs `wasm` when the wasm kernels are on and it takes the range, else `js`; records which ran. */
-function pick(wasm: ((k: WorkerWasmKernels) => boolean) | null, js: () => number | void): number | void {
-  if (wk && wasm && wasm(wk)) {
-    via = 'wasm';
-    return;
-  }
-  via = 'js';
-  return js();
-}
+let table: KernelTable = createKernelTable(null);
 
 function init(m: InitMsg, post: (m: FromWorker) => void): void {
   if (m.kernels === 'js') {
@@ -43,72 +30,13 @@ function init(m: InitMsg, post: (m: FromWorker) => void): void {
   const r = startWasmKernels(m.simulateNoSimd === true);
   if ('kernels' in r) {
     wk = r.kernels;
+    table = createKernelTable(wk);
     post({ t: 'ready', kernels: 'wasm-simd' });
     return;
   }
   if (m.kernels === 'wasm') initError = `kernels: 'wasm' was requested but this worker cannot run WebAssembly SIMD: ${r.reason}`;
   post({ t: 'ready', kernels: 'js', reason: r.reason });
 }
-
-/** Zeroes y[n0:n1, k0:k1, oy0:oy1, :] (conv2d output [N, K, outH, outW], r = conv2d's ranges). */
-function zeroConvRange(p: { K: number; outH: number; outW: number }, y: F, r: number[]): void {
-  const [n0, n1, k0, k1, oy0, oy1] = r as [number, number, number, number, number, number];
-  for (let n = n0; n < n1; n++) {
-    for (let k = k0; k < k1; k++) {
-      const base = (n * p.K + k) * p.outH * p.outW;
-      y.fill(0, base + oy0 * p.outW, base + oy1 * p.outW);
-    }
-  }
-}
-
-/** Each kernel's call with the arguments in backend-js's order (KERNELS.md). */
-const TABLE: Record<KernelName, (p: any, a: A, r: number[]) => number | void> = {
-  gemm: (p, a, r) =>
-    pick(
-      (k) => k.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0]!, r[1]!, r[2]!, r[3]!),
-      () => K.gemm(p, a.a as F, a.b as F, a.c0 as F | null, a.bias as F | null, a.out as F, r[0], r[1], r[2], r[3], scratch),
-    ),
-  im2col: (p, a, r) => K.im2col(p, a.x as F, a.cols as F, r[0], r[1], r[2], r[3]),
-  col2im: (p, a, r) => K.col2im(p, a.cols as F, a.dx as F, r[0], r[1], r[2], r[3]),
-  conv2d: (p, a, r) =>
-    pick(
-      (k) => k.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!),
-      () => {
-        // the output may be a recycled buffer: clear the range for a kernel that accumulates
-        zeroConvRange(p, a.y as F, r);
-        return K.conv2d(p, a.x as F, a.w as F, a.bias as F | null, a.y as F, r[0], r[1], r[2], r[3], r[4], r[5], scratch);
-      },
-    ),
-  conv2dBackwardData: (p, a, r) =>
-    pick(
-      (k) => k.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0]!, r[1]!, r[2]!, r[3]!),
-      () => K.conv2dBackwardData(p, a.w as F, a.dy as F, a.dx as F, r[0], r[1], r[2], r[3], scratch),
-    ),
-  conv2dBackwardFilter: (p, a, r) =>
-    pick(
-      (k) => k.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0]!, r[1]!, r[2]!, r[3]!),
-      () => K.conv2dBackwardFilter(p, a.x as F, a.dy as F, a.dw as F, r[0], r[1], r[2], r[3], scratch),
-    ),
-  conv2dBackwardBias: (p, a, r) => K.conv2dBackwardBias(p, a.dy as F, a.db as F, r[0], r[1]),
-  maxpool2d: (p, a, r) =>
-    pick(
-      (k) => k.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0]!, r[1]!),
-      () => K.maxpool2d(p, a.x as F, a.y as F, a.indices as Int32Array, r[0], r[1]),
-    ),
-  maxpool2dBackward: (p, a, r) => K.maxpool2dBackward(p, a.dy as F, a.indices as Int32Array, a.dx as F, r[0], r[1]),
-  sgd: (p, a, r) => {
-    // writes the step into fresh w2/v2 so a failed op leaves w and v untouched
-    const [s, e] = [r[0]!, r[1]!];
-    (a.w2 as F).set((a.w as F).subarray(s, e), s);
-    (a.v2 as F).set((a.v as F).subarray(s, e), s);
-    K.sgd(p, a.w2 as F, a.g as F, a.v2 as F, s, e);
-  },
-  relu: (_p, a, r) => K.relu(a.x as F, a.y as F, r[0], r[1]),
-  reluBackward: (_p, a, r) => K.reluBackward(a.x as F, a.dy as F, a.dx as F, r[0], r[1]),
-  softmaxCrossEntropy: (p, a, r) => K.softmaxCrossEntropy(p, a.logits as F, a.labels as Int32Array, a.probs as F, r[0], r[1]),
-  softmaxCrossEntropyBackward: (p, a, r) =>
-    K.softmaxCrossEntropyBackward(p, a.probs as F, a.labels as Int32Array, a.dlogits as F, r[0], r[1]),
-};
 
 function view(buf: SharedArrayBuffer, dtype: DType): Arr {
   return dtype === 'int32' ? new Int32Array(buf) : new Float32Array(buf);
@@ -144,21 +72,25 @@ function handle(m: ToWorker, post: (m: FromWorker, transfer?: Transferable[]) =>
   const run = m as RunMsg;
   const tm = run.prof ? (prof.marks = [prof.now()]) : (prof.marks = null);
   if (run.bufs) for (const [id, buf, dtype] of run.bufs) buffers.set(id, view(buf, dtype));
+  if (run.claim && !run.fault && Atomics.compareExchange(new Int32Array(run.claim[0]), run.claim[1], 0, 1) !== 0) {
+    post({ t: 'done', id: run.id, skipped: 1 });
+    return;
+  }
   if (run.fault === 'crash') throw new Error('injected crash (test hook)');
   if (run.fault === 'exit') return exit();
   if (run.fault === 'stall') stall(post, run.id);
   if (run.fault === 'slow') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); // a worker slowed by other load
   let value: number | void;
+  let via: 'wasm' | 'js' | undefined;
   const args: A = {};
   try {
     if (run.fault === 'throw') throw new Error('injected kernel failure (test hook)');
     if (initError) throw new Error(initError);
     for (const [name, ref] of Object.entries(run.a)) args[name] = resolveArg(ref);
     prof.mark();
-    const fn = TABLE[run.kernel];
-    if (!fn) throw new Error(`unknown kernel '${run.kernel}'`);
-    via = undefined;
-    value = fn(run.p, args, run.r);
+    const out = table.run(run.kernel, run.p, args, run.r);
+    value = out.value;
+    via = out.via;
   } catch (e) {
     post({ t: 'fail', id: run.id, message: e instanceof Error ? e.message : String(e) });
     return;
