@@ -13,7 +13,7 @@ import {
   type Output,
   type Tolerance,
 } from './check.js';
-import { bytesMoved, convGeometry, flops, poolGeometry, type Workload } from './workloads.js';
+import { bytesMoved, convGeometry, flops, fullWorkloads, poolGeometry, quickWorkloads, type Workload } from './workloads.js';
 import { checkTrain, referenceStepLib, PARAM_NAMES, type TrainInit, trainInit, type TrainReference } from './train.js';
 import type { Impl, Inputs } from './impl.js';
 export type { Machine } from './machine.js';
@@ -304,4 +304,40 @@ export function addRatios(rows: RowResult[]): void {
       }
     }
   }
+}
+
+/** The settings a half of the run in another process or page (Chromium, threaded tfjs) gets from the CLI. */
+export interface HalfConfig {
+  quick: boolean;
+  reps: number;
+  warmup: number;
+  warmupMs?: number;
+  minTimeMs?: number;
+  samples: number;
+  rowBudget?: number;
+  /** regex source on workload ids */
+  only?: string;
+  /** regex source on implementation ids */
+  impl?: string;
+}
+
+/** The workloads such a half runs: quick or full, filtered by `only`. */
+export function halfWorkloads(cfg: HalfConfig): Workload[] {
+  const only = cfg.only ? new RegExp(cfg.only) : null;
+  return (cfg.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !only || only.test(w.id));
+}
+
+/** runBench with a half's settings, progress as "progress done/total task" lines on `log`. */
+export function runHalf(cfg: HalfConfig, impls: Impl[], log: (s: string) => void): Promise<RowResult[]> {
+  return runBench(halfWorkloads(cfg), impls, {
+    quick: cfg.quick,
+    reps: cfg.reps,
+    warmup: cfg.warmup,
+    warmupMs: cfg.warmupMs,
+    minTimeMs: cfg.minTimeMs,
+    samples: cfg.samples,
+    rowBudget: cfg.rowBudget,
+    onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),
+    log,
+  });
 }

@@ -5,23 +5,13 @@
  * on tfjs-backend-wasm with threads (the page is cross-origin isolated).
  */
 import type { BackendDescriptor } from '@convkit/core';
-import { runBench, type RowResult } from './bench.js';
-import { fullWorkloads, quickWorkloads } from './workloads.js';
+import { runHalf, type HalfConfig, type RowResult } from './bench.js';
 import { implsFromDescriptors } from './convkit_impl.js';
 import { loadTf, tfjsImpls } from './tfjs.js';
 import type { Impl } from './impl.js';
 
-export interface BrowserConfig {
-  quick: boolean;
-  reps: number;
-  warmup: number;
-  warmupMs?: number;
-  minTimeMs?: number;
-  samples: number;
-  only?: string;
-  impl?: string;
-  rowBudget?: number;
-}
+/** What the CLI passes to the page (bench.ts HalfConfig). */
+export type BrowserConfig = HalfConfig;
 
 function isDescriptor(v: unknown): v is BackendDescriptor {
   return !!v && typeof v === 'object' && typeof (v as BackendDescriptor).name === 'string' && typeof (v as BackendDescriptor).probe === 'function' && typeof (v as BackendDescriptor).create === 'function';
@@ -52,25 +42,13 @@ export async function benchInBrowser(
   } catch (e) {
     log(`tfjs flags: ${e}`);
   }
-  const only = cfg.only ? new RegExp(cfg.only) : null;
   const implRe = cfg.impl ? new RegExp(cfg.impl) : null;
-  const workloads = (cfg.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !only || only.test(w.id));
   // full mode: what only a browser has (gpu.js webgl2/webgpu, Web Workers, threaded tfjs-wasm); the
   // js and webasm engines are the same V8 / WebAssembly as in Node and are only checked in quick mode
   const browserOnly = (id: string) => !/^convkit:(js|gpujs:webasm)@/.test(id);
   const selected = impls.filter((i) => (!implRe || implRe.test(i.id)) && (cfg.quick || implRe || browserOnly(i.id)));
   log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
-  const rows = await runBench(workloads, selected, {
-    quick: cfg.quick,
-    reps: cfg.reps,
-    warmup: cfg.warmup,
-    warmupMs: cfg.warmupMs,
-    minTimeMs: cfg.minTimeMs,
-    samples: cfg.samples,
-    rowBudget: cfg.rowBudget,
-    onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),
-    log,
-  });
+  const rows = await runHalf(cfg, selected, log);
   for (const i of impls) await i.dispose();
   const notes = [
     `browser half: ${navigator.userAgent}, crossOriginIsolated=${(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated}, hardwareConcurrency=${threads}; WebGL2/WebGPU run on SwiftShader (software, no GPU here).`,

@@ -23,20 +23,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RowResult } from './bench.js';
+import type { HalfConfig, RowResult } from './bench.js';
 
-export interface ThreadsChildConfig {
-  quick: boolean;
-  reps: number;
-  warmup: number;
-  warmupMs?: number;
-  minTimeMs?: number;
-  samples: number;
-  rowBudget?: number;
-  only?: string;
-  impl?: string;
-  threads: number;
-}
+/** The CLI's settings for the child (bench.ts HalfConfig) and the XNNPACK threads to ask for. */
+export type ThreadsChildConfig = HalfConfig & { threads: number };
 
 export interface ThreadsChildResult {
   rows: RowResult[];

@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { runBench } from './bench.js';
-import { fullWorkloads, quickWorkloads } from './workloads.js';
+import { runHalf } from './bench.js';
 import { loadTf, tfjsImpls } from './tfjs.js';
 import type { ThreadsChildConfig, ThreadsChildResult } from './wasm_threads.js';
 
@@ -92,20 +91,8 @@ async function main(): Promise<void> {
         reason: impl ? `XNNPACK started ${got} thread(s), ${cfg.threads} asked for` : (peer?.skipped ?? 'tfjs-wasm did not load'),
       });
     } else if (!cfg.impl || new RegExp(cfg.impl).test(impl.id)) {
-      const only = cfg.only ? new RegExp(cfg.only) : null;
-      const workloads = (cfg.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !only || only.test(w.id));
       log(`implementations: ${impl.id} [${impl.engine}]`);
-      result.rows = await runBench(workloads, [impl], {
-        quick: cfg.quick,
-        reps: cfg.reps,
-        warmup: cfg.warmup,
-        warmupMs: cfg.warmupMs,
-        minTimeMs: cfg.minTimeMs,
-        samples: cfg.samples,
-        rowBudget: cfg.rowBudget,
-        onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),
-        log,
-      });
+      result.rows = await runHalf(cfg, [impl], log);
       await impl.dispose();
       result.notes.push(
         `tfjs:wasm-threads: the threaded-SIMD build in a child Node process with ${got} XNNPACK threads (tfjs turns threads off in Node; the shims that start it are described in apps/bench/src/wasm_threads.ts).`,

@@ -89,7 +89,17 @@ function backwardFilterCg1(p: Conv2dParams, x: Float32Array, dy: Float32Array, d
  */
 function transposedConv(p: Conv2dParams): Conv2dParams | null {
   if (p.padMode !== 'zeros' || !useWinograd(p) || p.padTop > 2 || p.padLeft > 2) return null;
-  const pt: Conv2dParams = {
+  const pt = transposedConvParams(p);
+  return useWinograd(pt) ? pt : null;
+}
+
+/**
+ * For a zero-padded 3x3 / stride 1 / dilation 1 conv with pads <= 2: the params of the forward conv
+ * of dy whose output is dL/dx, dx = conv(dy, W') with W'[c, k] = rot180(W[k, c]) and padding
+ * 2 - pad (the exact adjoint). The caller checks those conditions (and its own path's).
+ */
+export function transposedConvParams(p: Conv2dParams): Conv2dParams {
+  return {
     ...p,
     C: p.K,
     K: p.C,
@@ -103,7 +113,6 @@ function transposedConv(p: Conv2dParams): Conv2dParams | null {
     padRight: Math.max(0, p.inW + 2 - p.outW - (2 - p.padLeft)),
     flip: false,
   };
-  return useWinograd(pt) ? pt : null;
 }
 
 /**

@@ -10,6 +10,6 @@ export { gemm } from './gemm.js';
 export { im2col, col2im, im2colImage, col2imImage } from './im2col.js';
 export { conv2d, flippedWeights, useDirectCg1, allFinite } from './conv2d.js';
 export { conv2dWinograd, conv2dBackwardFilterWinograd, useWinograd } from './winograd.js';
-export { conv2dBackwardData, conv2dBackwardFilter, conv2dBackwardBias } from './conv2d_backward.js';
+export { conv2dBackwardData, conv2dBackwardFilter, conv2dBackwardBias, transposedConvParams } from './conv2d_backward.js';
 export { maxpool2d, maxpool2dBackward } from './maxpool2d.js';
 export { sgd, relu, reluBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './elementwise.js';

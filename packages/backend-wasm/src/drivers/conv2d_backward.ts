@@ -11,20 +11,7 @@ import { conv2dForward, conv2dWorkspaceBytes, useWinograd } from './conv2d.js';
  */
 export function transposedConv(p: Conv2dParams): Conv2dParams | null {
   if (!useWinograd(p) || p.padTop > 2 || p.padLeft > 2) return null;
-  const pt: Conv2dParams = {
-    ...p,
-    C: p.K,
-    K: p.C,
-    inH: p.outH,
-    inW: p.outW,
-    outH: p.inH,
-    outW: p.inW,
-    padTop: 2 - p.padTop,
-    padLeft: 2 - p.padLeft,
-    padBottom: Math.max(0, p.inH + 2 - p.outH - (2 - p.padTop)),
-    padRight: Math.max(0, p.inW + 2 - p.outW - (2 - p.padLeft)),
-    flip: false,
-  };
+  const pt = js.transposedConvParams(p);
   return useWinograd(pt) ? pt : null;
 }
 
