@@ -306,20 +306,17 @@ export function addRatios(rows: RowResult[]): void {
   }
 }
 
-/** The settings a half of the run in another process or page (Chromium, threaded tfjs) gets from the CLI. */
-export interface HalfConfig {
-  quick: boolean;
-  reps: number;
-  warmup: number;
-  warmupMs?: number;
-  minTimeMs?: number;
-  samples: number;
-  rowBudget?: number;
+/**
+ * The run settings the CLI hands to every half of the run (this process, the threaded-tfjs child,
+ * the Chromium page): BenchOptions' plain fields, with the workload / implementation filters as
+ * regex sources (they cross a process or page boundary as JSON).
+ */
+export type HalfConfig = Pick<BenchOptions, 'quick' | 'reps' | 'warmup' | 'warmupMs' | 'minTimeMs' | 'samples' | 'rowBudget'> & {
   /** regex source on workload ids */
   only?: string;
   /** regex source on implementation ids */
   impl?: string;
-}
+};
 
 /** The workloads such a half runs: quick or full, filtered by `only`. */
 export function halfWorkloads(cfg: HalfConfig): Workload[] {
@@ -329,15 +326,5 @@ export function halfWorkloads(cfg: HalfConfig): Workload[] {
 
 /** runBench with a half's settings, progress as "progress done/total task" lines on `log`. */
 export function runHalf(cfg: HalfConfig, impls: Impl[], log: (s: string) => void): Promise<RowResult[]> {
-  return runBench(halfWorkloads(cfg), impls, {
-    quick: cfg.quick,
-    reps: cfg.reps,
-    warmup: cfg.warmup,
-    warmupMs: cfg.warmupMs,
-    minTimeMs: cfg.minTimeMs,
-    samples: cfg.samples,
-    rowBudget: cfg.rowBudget,
-    onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`),
-    log,
-  });
+  return runBench(halfWorkloads(cfg), impls, { ...cfg, onProgress: (done, total, task) => log(`progress ${done}/${total} ${task}`), log });
 }

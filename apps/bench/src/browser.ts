@@ -9,19 +9,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { withTimeout, type RowResult } from './bench.js';
+import { withTimeout, type HalfConfig, type RowResult } from './bench.js';
 import { discoverBackends, repoRoot } from './convkit.js';
 
+/** The CLI's run settings for the page, and where its progress lines go. */
 export interface BrowserOptions {
-  quick: boolean;
-  reps: number;
-  warmup: number;
-  warmupMs?: number;
-  minTimeMs?: number;
-  samples: number;
-  rowBudget?: number;
-  only?: RegExp;
-  impl?: RegExp;
+  cfg: HalfConfig;
   log: (s: string) => void;
 }
 
@@ -138,9 +131,9 @@ export async function runBrowser(o: BrowserOptions): Promise<BrowserResult> {
     await page.waitForFunction(() => (globalThis as { __convkitReady?: boolean }).__convkitReady === true, null, { timeout: 60_000 }).catch(() => {
       throw new Error(`the bench page did not load: ${errors.join('; ') || 'timeout'}`);
     });
-    const cfg = { quick: o.quick, reps: o.reps, warmup: o.warmup, warmupMs: o.warmupMs, minTimeMs: o.minTimeMs, samples: o.samples, rowBudget: o.rowBudget, only: o.only?.source, impl: o.impl?.source };
+    const cfg = o.cfg;
     page.setDefaultTimeout(0);
-    const limit = (o.quick ? 240 : 1800) * 1000;
+    const limit = (cfg.quick ? 240 : 1800) * 1000;
     const r = (await withTimeout(page.evaluate((c) => (globalThis as any).__convkitBench(c), cfg), limit, 'the browser half')) as BrowserResult & { userAgent: string };
     r.notes.push(`browser bundle: ${backends.join(', ')}, served from 127.0.0.1 with COOP/COEP; Chromium ${browser.version()} headless`);
     return { rows: r.rows, skipped: r.skipped, notes: r.notes };

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBench, addRatios, type RowResult } from './bench.js';
+import { runBench, addRatios, type HalfConfig, type RowResult } from './bench.js';
 import { machineInfo } from './machine.js';
 import { convkitImpls } from './convkit.js';
 import { tfjsImpls } from './tfjs.js';
@@ -135,20 +135,22 @@ async function main(): Promise<number> {
   for (const s of skipped) log(`not run: ${s.impl}: ${s.reason}`);
   log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
 
+  // the run settings of every half (this process, the threaded-tfjs child, the Chromium page)
+  const half: HalfConfig = {
+    quick: args.quick,
+    reps: args.reps,
+    warmup: args.quick ? 0 : args.warmup,
+    warmupMs: args.quick ? 0 : args.warmupMs,
+    minTimeMs: args.quick ? 0 : args.minTimeMs,
+    samples: args.samples,
+    rowBudget: args.rowBudget,
+    only: args.only?.source,
+    impl: args.impl?.source,
+  };
   const progress = makeProgress();
   let rows: RowResult[] = [];
   try {
-    rows = await runBench(workloads, selected, {
-      quick: args.quick,
-      reps: args.reps,
-      warmup: args.quick ? 0 : args.warmup,
-      warmupMs: args.quick ? 0 : args.warmupMs,
-      minTimeMs: args.quick ? 0 : args.minTimeMs,
-      samples: args.samples,
-      rowBudget: args.rowBudget,
-      onProgress: progress.update,
-      log: progress.log,
-    });
+    rows = await runBench(workloads, selected, { ...half, onProgress: progress.update, log: progress.log });
   } finally {
     progress.stop();
     for (const i of impls) await i.dispose();
@@ -157,8 +159,7 @@ async function main(): Promise<number> {
   if (args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads'))) {
     // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
     try {
-      const cfg = { quick: args.quick, reps: args.reps, warmup: args.quick ? 0 : args.warmup, warmupMs: args.quick ? 0 : args.warmupMs, minTimeMs: args.quick ? 0 : args.minTimeMs, samples: args.samples, rowBudget: args.rowBudget, only: args.only?.source, impl: args.impl?.source, threads: os.availableParallelism() };
-      const t = await runThreadedTfjsNode(cfg, log);
+      const t = await runThreadedTfjsNode({ ...half, threads: os.availableParallelism() }, log);
       rows.push(...t.rows);
       skipped.push(...t.skipped);
       notes.push(...t.notes);
@@ -170,7 +171,7 @@ async function main(): Promise<number> {
   if (args.browser) {
     try {
       const { runBrowser } = await import('./browser.js');
-      const b = await runBrowser({ quick: args.quick, rowBudget: args.rowBudget, reps: args.reps, warmup: args.quick ? 0 : args.warmup, warmupMs: args.quick ? 0 : args.warmupMs, minTimeMs: args.quick ? 0 : args.minTimeMs, samples: args.samples, only: args.only, impl: args.impl, log });
+      const b = await runBrowser({ cfg: half, log });
       rows.push(...b.rows);
       skipped.push(...b.skipped);
       notes.push(...b.notes);

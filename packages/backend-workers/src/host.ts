@@ -83,10 +83,7 @@ export class Host {
       for (const [name, rec] of Object.entries(t.args)) a[name] = rec ? rec.view : null;
       const { value, via } = local.run(t.kernel, t.p, a, t.r);
       this.pool.hostTasks++;
-      if (via) {
-        const c = (this.pool.kernelRuns[t.kernel] ??= { wasm: 0, js: 0 });
-        c[via]++;
-      }
+      if (via) this.pool.countRun(t.kernel, via);
       mine[i] = typeof value === 'number' ? { value } : {};
     };
     if (tasks.length === 1) {

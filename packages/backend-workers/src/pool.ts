@@ -175,6 +175,11 @@ export class WorkerPool {
   readonly kernelRuns: Partial<Record<KernelName, { wasm: number; js: number }>> = {};
   /** Tasks the main thread ran itself (the backend's `hostThread` option). */
   hostTasks = 0;
+
+  /** Counts one task of `kernel` in `kernelRuns` (a worker's answer, or the main thread's own run). */
+  countRun(kernel: KernelName, via: 'wasm' | 'js'): void {
+    (this.kernelRuns[kernel] ??= { wasm: 0, js: 0 })[via]++;
+  }
   readonly #kernels: 'auto' | 'wasm' | 'js';
   readonly #simulateNoSimd: boolean;
   #report: KernelReport = { kernels: null, workers: 0 };
@@ -346,10 +351,7 @@ export class WorkerPool {
       p.resolve({ skipped: true });
       return;
     }
-    if (m.via) {
-      const c = (this.kernelRuns[p.task.kernel] ??= { wasm: 0, js: 0 });
-      c[m.via]++;
-    }
+    if (m.via) this.countRun(p.task.kernel, m.via);
     if (m.tm && p.post !== undefined && this.profile) {
       this.profile.push({ op: p.op, kernel: p.task.kernel, worker: s.index, post: p.post, back: now(), tm: m.tm, via: m.via });
     }

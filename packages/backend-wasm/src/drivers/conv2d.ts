@@ -27,6 +27,12 @@ export function useWinograd(p: Conv2dParams): boolean {
   );
 }
 
+/** conv2dPath, with Winograd replaced by im2col when `winograd` is false (the Inf/NaN fallback). */
+function pathOf(p: Conv2dParams, winograd: boolean): ReturnType<typeof conv2dPath> {
+  const path = conv2dPath(p);
+  return path === 'winograd' && !winograd ? 'im2col' : path;
+}
+
 /** Floats of one Winograd chunk (V + M of a band of tile rows): 2 MB (A forward, one thread: 1 MB 58.9, 2 MB 62.2, 4 MB 62.7 GFLOP/s). */
 const WINO_CHUNK = 1 << 19;
 
@@ -46,7 +52,7 @@ export function conv2dWorkspaceBytes(k: WasmKernels, p: Conv2dParams, winograd =
   const CgRS = (p.C / p.groups) * p.kH * p.kW;
   let b = k.gemmWorkspaceBytes + 64;
   if (p.flip) b += p.K * CgRS * 4 + 64;
-  const path = winograd ? conv2dPath(p) : conv2dPath(p) === 'winograd' ? 'im2col' : conv2dPath(p);
+  const path = pathOf(p, winograd);
   if (path === 'im2col') {
     const nb = imagesPerGemm(p);
     if (nb > 1) b += (CgRS + p.K) * nb * p.outH * p.outW * 4 + 128;
@@ -91,8 +97,7 @@ export function conv2dForward(
   const cv = new Carver(ws);
   const gws = cv.take(k.gemmWorkspaceBytes);
   const wf = p.flip ? flipInto(k, p, w, cv.take(K * CgRS * 4)) : w;
-  let path = conv2dPath(p);
-  if (path === 'winograd' && !winograd) path = 'im2col';
+  const path = pathOf(p, winograd);
   if (path === 'winograd') {
     winogradForward(k, p, x, wf, bias, y, nStart, nEnd, cv, gws, w, ws);
     return;
