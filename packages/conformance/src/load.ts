@@ -19,7 +19,8 @@ export interface LoadedBackend {
   name: string;
   /** where it came from: 'export descriptor (BackendDescriptor)' etc. */
   via: string;
-  create: () => Promise<KernelBackend>;
+  /** `options` go to a descriptor's `create(options)` or a factory export; a KernelBackend instance export takes none. */
+  create: (options?: Record<string, unknown>) => Promise<KernelBackend>;
 }
 
 const isDescriptor = (v: unknown): v is BackendDescriptor =>
@@ -69,7 +70,7 @@ async function materialize(v: unknown): Promise<BackendDescriptor | KernelBacken
 export async function loadBackendModule(spec: string, opts: { backend?: string; cwd?: string } = {}): Promise<LoadedBackend> {
   const url = resolveModule(spec, opts.cwd);
   const mod = (await import(url)) as Record<string, unknown>;
-  const found: { name: string; via: string; create: () => Promise<KernelBackend> }[] = [];
+  const found: LoadedBackend[] = [];
   const consider = async (key: string, allowFactory: boolean) => {
     const v = mod[key];
     if (v === undefined) return;
@@ -79,11 +80,11 @@ export async function loadBackendModule(spec: string, opts: { backend?: string; 
       found.push({
         name: m.name,
         via: `export '${key}' (BackendDescriptor)`,
-        create: async () => {
+        create: async (options) => {
           const probe = await m.probe();
           const ok = typeof probe === 'boolean' ? probe : probe.available;
           if (!ok) throw new Error(`backend '${m.name}' is not available here: ${typeof probe === 'object' ? (probe as { reason?: string }).reason ?? '' : ''}`);
-          return m.create();
+          return m.create(options);
         },
       });
     } else {
@@ -91,8 +92,9 @@ export async function loadBackendModule(spec: string, opts: { backend?: string; 
       found.push({
         name: m.name,
         via: `export '${key}' (KernelBackend${typeof v === 'function' ? ' factory' : ''})`,
-        create: async () => {
-          if (typeof v === 'function') return (await (v as () => unknown)()) as KernelBackend;
+        create: async (options) => {
+          if (typeof v === 'function') return (await (v as (o?: unknown) => unknown)(options)) as KernelBackend;
+          if (options !== undefined) throw new Error(`backend options given, but export '${key}' is a KernelBackend instance, which takes none; export a factory or descriptor`);
           if (used) throw new Error('a KernelBackend instance export can only be used once; export a factory or descriptor');
           used = true;
           return m;
