@@ -18,6 +18,7 @@ import {
 import { Device } from './device.js';
 import { Engine } from './engine.js';
 import type { GpujsMode } from './platform.js';
+import type { AdapterReport, GpuLike } from './webgpu-node.js';
 import { col2im } from './ops/col2im.js';
 import { conv2d, type ConvAlgorithm } from './ops/conv2d.js';
 import { conv2dBackward } from './ops/conv2d_backward.js';
@@ -38,6 +39,13 @@ export interface GpujsBackendOptions {
   allowCpuFallback?: boolean;
   /** Convolution algorithm: 'auto' (default), 'direct' or 'im2col' (im2col -> GEMM on the device). */
   convAlgorithm?: ConvAlgorithm;
+  /**
+   * webgpu: a `navigator.gpu`-like object to acquire the device from (e.g. `create([])` of the
+   * `webgpu` package with your own Dawn flags). Default: `navigator.gpu` where it exists, else
+   * (Node) the optional `webgpu` package. Used only while the device is acquired; nothing global
+   * is left behind.
+   */
+  gpu?: GpuLike;
 }
 
 /**
@@ -64,7 +72,10 @@ export class GpujsBackend implements KernelBackend {
   static async create(o: GpujsBackendOptions = {}): Promise<GpujsBackend> {
     const algo = o.convAlgorithm ?? 'auto';
     if (!['auto', 'direct', 'im2col'].includes(algo)) throw new Error(`gpujs: unknown convAlgorithm '${algo}'`);
-    const engine = await Engine.create({ mode: o.mode, allowCpuFallback: o.allowCpuFallback });
+    if (o.gpu !== undefined && (o.gpu === null || typeof (o.gpu as GpuLike).requestAdapter !== 'function')) {
+      throw new Error("gpujs: the 'gpu' option must be a navigator.gpu-like object with requestAdapter()");
+    }
+    const engine = await Engine.create({ mode: o.mode, allowCpuFallback: o.allowCpuFallback, gpu: o.gpu });
     return new GpujsBackend(engine, algo);
   }
 
@@ -81,6 +92,15 @@ export class GpujsBackend implements KernelBackend {
   /** GL renderer / WebGPU adapter description, and whether it is a software renderer. */
   get renderer(): { renderer: string; software: boolean } {
     return { renderer: this.#e.renderer, software: this.#e.software };
+  }
+
+  /**
+   * webgpu: the adapter the device came from (vendor, architecture, device, description, driver
+   * where the binding has one, isFallbackAdapter, software, and where the GPU object came from:
+   * 'option' | 'navigator' | 'webgpu-package'); null on the GL and wasm modes.
+   */
+  get adapter(): AdapterReport | null {
+    return this.#e.adapter ? { ...this.#e.adapter } : null;
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { BackendDescriptor, Probe } from '@convkit/core';
 import { registry as defaultRegistry, type Registry } from '@convkit/core';
 import { GpujsBackend, type GpujsBackendOptions } from './backend.js';
-import { AUTO_ORDER, probeMode, type ModeProbe } from './platform.js';
+import { AUTO_ORDER, probeMode, type ModeProbe, type ProbeOptions } from './platform.js';
+import type { GpuLike } from './webgpu-node.js';
 
 /** Priority of a hardware GPU mode (above workers = 20 and js = 10). */
 export const GPU_PRIORITY = 30;
@@ -12,35 +13,52 @@ export const GPU_PRIORITY = 30;
  */
 export const SOFTWARE_PRIORITY = 5;
 
-/** Probes every mode this platform could have, in 'auto' order. */
-export async function probeModes(): Promise<ModeProbe[]> {
+/** Probes every mode this platform could have, in 'auto' order (webgpu with `o.gpu` when given). */
+export async function probeModes(o: ProbeOptions = {}): Promise<ModeProbe[]> {
   const out: ModeProbe[] = [];
-  for (const m of AUTO_ORDER) out.push(await probeMode(m));
+  for (const m of AUTO_ORDER) out.push(await probeMode(m, o));
   return out;
 }
 
-export const gpujsDescriptor: BackendDescriptor<GpujsBackendOptions> = {
-  name: 'gpujs',
-  priority: GPU_PRIORITY,
-  async probe(): Promise<Probe> {
-    const probes = await probeModes();
-    const ok = probes.filter((p) => p.available);
-    if (ok.length === 0) {
-      return { available: false, reason: `no gpu.js mode can make a context here: ${probes.map((p) => `${p.mode}: ${p.reason}`).join('; ')}` };
-    }
-    const best = ok.find((p) => !p.software) ?? ok[0]!;
-    return {
-      available: true,
-      reason: `${best.mode} (${best.reason})${best.software ? ' [software renderer: low priority]' : ''}`,
-      priority: best.software ? SOFTWARE_PRIORITY : GPU_PRIORITY,
-    };
-  },
-  create(options?: GpujsBackendOptions) {
-    return GpujsBackend.create(options);
-  },
-};
+/** Defaults a descriptor made by createGpujsDescriptor() applies to its probe and to create(). */
+export interface GpujsDescriptorOptions {
+  /** a navigator.gpu-like object for the webgpu probe and the default `gpu` of create() */
+  gpu?: GpuLike;
+}
 
-/** Registers the gpujs backend in a registry (the process-wide one by default). */
-export function register(reg: Registry = defaultRegistry): Registry {
-  return reg.register(gpujsDescriptor);
+/**
+ * A gpujs registry descriptor. With `{ gpu }` its probe tries WebGPU on that GPU object (instead
+ * of navigator.gpu / the `webgpu` package) and create() uses it unless the options name another.
+ */
+export function createGpujsDescriptor(defaults: GpujsDescriptorOptions = {}): BackendDescriptor<GpujsBackendOptions> {
+  return {
+    name: 'gpujs',
+    priority: GPU_PRIORITY,
+    async probe(): Promise<Probe> {
+      const probes = await probeModes({ gpu: defaults.gpu });
+      const ok = probes.filter((p) => p.available);
+      if (ok.length === 0) {
+        return { available: false, reason: `no gpu.js mode can start here: ${probes.map((p) => `${p.mode}: ${p.reason}`).join('; ')}` };
+      }
+      const best = ok.find((p) => !p.software) ?? ok[0]!;
+      return {
+        available: true,
+        reason: `${best.mode} (${best.reason})${best.software ? ' [software renderer: low priority]' : ''}`,
+        priority: best.software ? SOFTWARE_PRIORITY : GPU_PRIORITY,
+      };
+    },
+    create(options?: GpujsBackendOptions) {
+      return GpujsBackend.create(defaults.gpu && !options?.gpu ? { ...options, gpu: defaults.gpu } : options);
+    },
+  };
+}
+
+export const gpujsDescriptor: BackendDescriptor<GpujsBackendOptions> = createGpujsDescriptor();
+
+/**
+ * Registers the gpujs backend in a registry (the process-wide one by default); `{ gpu }` makes
+ * its probe and backends use that navigator.gpu-like object for WebGPU.
+ */
+export function register(reg: Registry = defaultRegistry, defaults?: GpujsDescriptorOptions): Registry {
+  return reg.register(defaults?.gpu ? createGpujsDescriptor(defaults) : gpujsDescriptor);
 }

@@ -8,18 +8,19 @@
  * really ran: gpu.js silently swaps in its CPU kernel when a GPU kernel fails to build, and that
  * is an error here unless the user allowed it.
  */
-import { GPU, WebGPUContext, engineOfKernel } from './gpujs.js';
+import { GPU, engineOfKernel } from './gpujs.js';
 import {
   AUTO_ORDER,
   GPUJS_MODES,
+  acquireWebGpu,
   createGlContext,
   destroyGl,
   glRenderer,
   isNode,
   probeMode,
-  webgpuAdapter,
   type GpujsMode,
 } from './platform.js';
+import { describeAdapter, type AdapterReport, type GpuLike } from './webgpu-node.js';
 import { MAX_INDEXABLE } from './source.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +52,8 @@ export class CpuFallbackError extends Error {
 export interface EngineOptions {
   mode?: GpujsMode | 'auto';
   allowCpuFallback?: boolean;
+  /** webgpu: a navigator.gpu-like object (default: navigator.gpu, else the `webgpu` package in Node) */
+  gpu?: GpuLike;
 }
 
 export interface EngineInfo {
@@ -73,6 +76,8 @@ export class Engine {
   /** webgpu: gpu.js's shared device record; its isLost flag flips when the device is lost */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   wgpu: any = null;
+  /** webgpu: the adapter the device came from (vendor, architecture, device, description, software) */
+  adapter: AdapterReport | null = null;
   #kernels = new Map<string, AnyKernel>();
   #live = new Set<Handle>();
   #bytes = 0;
@@ -100,7 +105,7 @@ export class Engine {
     let mode: GpujsMode;
     if (want === 'auto') {
       const probes = [];
-      for (const m of AUTO_ORDER) probes.push(await probeMode(m));
+      for (const m of AUTO_ORDER) probes.push(await probeMode(m, { gpu: o.gpu }));
       const ok = probes.filter((p) => p.available);
       const pick = ok.find((p) => !p.software) ?? ok[0];
       if (!pick) {
@@ -120,12 +125,13 @@ export class Engine {
       return new Engine({ mode, renderer: r.renderer, software: r.software }, gpu, c.gl, allow);
     }
     if (mode === 'webgpu') {
-      const a = await webgpuAdapter();
-      if (!a.adapter) throw new Error(`gpujs: mode 'webgpu' is not available: ${a.reason}`);
-      const gpu = new GPU({ mode: 'webgpu' });
-      const e = new Engine({ mode, renderer: a.renderer ?? 'unknown', software: !!a.software }, gpu, null, allow);
-      // the device every webgpu kernel of this page shares (gpu.js keeps one)
-      e.wgpu = WebGPUContext ? await WebGPUContext.acquire() : null;
+      // the device every webgpu kernel of this process shares (gpu.js keeps one), acquired with a
+      // scoped navigator.gpu (the user's `gpu`, navigator.gpu, or the `webgpu` package in Node)
+      const a = await acquireWebGpu(o.gpu);
+      if (!a.gpujs) throw new Error(`gpujs: mode 'webgpu' is not available: ${a.reason}`);
+      const e = new Engine({ mode, renderer: describeAdapter(a.adapter!), software: a.adapter!.software }, a.gpujs, null, allow);
+      e.wgpu = a.record;
+      e.adapter = a.adapter!;
       return e;
     }
     if (!GPU.isWebAssemblySupported) throw new Error("gpujs: mode 'webasm' is not available: no WebAssembly SIMD here");

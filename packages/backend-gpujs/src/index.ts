@@ -1,7 +1,16 @@
 export { GpujsBackend, type GpujsBackendOptions } from './backend.js';
-export { gpujsDescriptor, register, probeModes, GPU_PRIORITY, SOFTWARE_PRIORITY } from './descriptor.js';
+export {
+  gpujsDescriptor,
+  createGpujsDescriptor,
+  register,
+  probeModes,
+  GPU_PRIORITY,
+  SOFTWARE_PRIORITY,
+  type GpujsDescriptorOptions,
+} from './descriptor.js';
 export { GpuContextLostError, CpuFallbackError } from './engine.js';
-export { GPUJS_MODES, probeMode, type GpujsMode, type ModeProbe } from './platform.js';
+export { GPUJS_MODES, probeMode, type GpujsMode, type ModeProbe, type ProbeOptions } from './platform.js';
+export type { AdapterReport, GpuLike } from './webgpu-node.js';
 export type { ConvAlgorithm } from './ops/conv2d.js';
 
 import type { GpujsBackendOptions } from './backend.js';
