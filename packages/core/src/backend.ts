@@ -164,11 +164,43 @@ export interface Probe {
   priority?: number;
 }
 
+/**
+ * Backend options by backend name, for `createContext({ backend, backendOptions })` and
+ * `Registry.create`. Empty in core; each backend package adds its own entry, so that TypeScript
+ * checks the options of a backend named by a literal:
+ *
+ * ```ts
+ * declare module '@convkit/core' {
+ *   interface BackendOptionsMap { mybackend: MyBackendOptions }
+ * }
+ * ```
+ *
+ * A name not in the map (any string) takes `unknown` options, checked at run time only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BackendOptionsMap {}
+
+/** A backend name: one of BackendOptionsMap's keys, or any other registered name. */
+export type BackendName = keyof BackendOptionsMap | (string & {});
+
+/** The options type of backend `B` (unknown for a name no package declared). */
+export type BackendOptionsOf<B> = B extends keyof BackendOptionsMap ? BackendOptionsMap[B] : unknown;
+
+/** The option keys of an options type (any string where the type is unknown). */
+export type OptionKeys<Options> = unknown extends Options ? string : keyof Options & string;
+
 /** How a backend package makes itself known to a Registry. */
 export interface BackendDescriptor<Options = unknown> {
   name: string;
   /** Higher wins when picking automatically. js = 10, workers = 20, gpujs = 30 by default. */
   priority: number;
+  /**
+   * Every key `create(options)` accepts (`[]` for a backend without options). Registry.create
+   * refuses any other key with an UnknownOptionError that names the nearest one, so a typo such
+   * as `{ mdoe: 'webasm' }` never runs with the defaults. A descriptor without the list gets its
+   * options unchecked (kept so that older third-party descriptors still load).
+   */
+  optionKeys?: readonly OptionKeys<Options>[];
   probe(): MaybePromise<Probe | boolean>;
   create(options?: Options): MaybePromise<KernelBackend>;
 }

@@ -1,6 +1,7 @@
 import {
   BackendExecutionError,
   ConvkitError,
+  DisposedContextError,
   NotImplementedError,
   ValidationError,
   type ShapeMap,
@@ -15,11 +16,17 @@ import type {
   MaxPool2dParams,
   OpName,
   BackendMemory,
+  BackendName,
+  BackendOptionsOf,
 } from './backend.js';
-import { registry as defaultRegistry, type Registry } from './registry.js';
+import { registry as defaultRegistry, type BackendPreference, type Registry, type Selection } from './registry.js';
 import type { PadMode, Padding, Window2d } from './geometry.js';
 import {
   checkFinite,
+  checkLabels,
+  checkOptions,
+  checkPair,
+  formatValue,
   checkOutputSize,
   checkPadMode,
   checkPositiveInt,
@@ -123,15 +130,44 @@ export interface RunRecord {
   engine: string;
 }
 
-export interface ContextOptions {
-  /** backend name, or 'auto' (default) for the best available */
-  backend?: string;
+export interface ContextOptions<B extends BackendName = BackendName> {
+  /**
+   * 'auto' (default: the available backend with the highest priority), a backend name, or an
+   * ordered preference such as `['gpujs', 'workers', 'wasm', 'js']` (entries may be
+   * `{ name, options }`): the first that probes available and is created without error.
+   * `ctx.selection` says what was tried, skipped and why.
+   */
+  backend?: 'auto' | B | readonly BackendPreference[];
   registry?: Registry;
-  /** passed to the backend's create() */
-  backendOptions?: unknown;
+  /**
+   * Passed to the backend's create(); typed per backend name (BackendOptionsMap). Keys the backend
+   * does not declare are refused. With 'auto' or a list they must suit every candidate (give
+   * per-backend options as `{ name, options }` list entries).
+   */
+  backendOptions?: BackendOptionsOf<B>;
 }
 
-const toPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+/** Every key of an options type, once: a missing or extra key is a compile error. */
+const keysOf = <T>(o: Record<keyof T, true>): readonly string[] => Object.freeze(Object.keys(o));
+
+const CONV_KEYS = { stride: true, padding: true, dilation: true, groups: true, padMode: true, flip: true } as const;
+const CONV2D_KEYS = keysOf<Conv2dOptions>({ ...CONV_KEYS, bias: true });
+const CONV2D_BACKWARD_KEYS = keysOf<Conv2dBackwardOptions>({ ...CONV_KEYS, wants: true });
+const WANTS_KEYS = keysOf<NonNullable<Conv2dBackwardOptions['wants']>>({ dx: true, dw: true, db: true });
+const CONV1D_KEYS = keysOf<Conv1dOptions>({ ...CONV_KEYS, bias: true });
+const CONV1D_BACKWARD_KEYS = keysOf<Conv1dOptions & { wants?: unknown }>({ ...CONV_KEYS, bias: true, wants: true });
+const IM2COL_KEYS = keysOf<Im2colOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true });
+const COL2IM_KEYS = keysOf<Col2imOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true, inputShape: true });
+const POOL_KEYS = keysOf<MaxPoolOptions>({ kernel: true, stride: true, padding: true, ceilMode: true });
+const POOL_BACKWARD_KEYS = keysOf<MaxPoolBackwardOptions>({ kernel: true, stride: true, padding: true, ceilMode: true, inputShape: true });
+const GEMM_KEYS = keysOf<GemmOptions>({ transA: true, transB: true, alpha: true, beta: true, c: true, bias: true });
+const SGD_KEYS = keysOf<SgdOptions>({ lr: true, momentum: true, weightDecay: true });
+const CONTEXT_KEYS = keysOf<ContextOptions>({ backend: true, registry: true, backendOptions: true });
+
+/** The float32 tensor every data op returns (read() gives a Float32Array). */
+export type Float32Tensor = Tensor<'float32'>;
+/** The int32 tensor of maxpool indices and labels (read() gives an Int32Array). */
+export type Int32Tensor = Tensor<'int32'>;
 
 /**
  * The op interface. Every op validates all arguments (in core, before the backend sees them),
@@ -144,8 +180,19 @@ export class Context implements TensorTracker {
   #lastRun: RunRecord | null = null;
   #disposed = false;
 
-  constructor(backend: KernelBackend) {
+  /**
+   * How the backend was picked (createContext fills it; for a Context built around a backend
+   * directly it says that backend was given).
+   */
+  readonly selection: Selection;
+
+  constructor(backend: KernelBackend, selection?: Selection) {
     this.backend = backend;
+    this.selection = selection ?? {
+      requested: [backend.name],
+      chosen: backend.name,
+      attempts: [{ name: backend.name, outcome: 'chosen', reason: 'backend passed to new Context()' }],
+    };
   }
 
   /** Name of the backend this context runs on. */
@@ -205,12 +252,21 @@ export class Context implements TensorTracker {
   }
 
   // ---- tensors -------------------------------------------------------------------------
-  /** A tensor from values (Float32Array, Int32Array or number[]) and a shape. */
+  /**
+   * A tensor from values (Float32Array, Int32Array or number[]) and a shape. float32 values may
+   * be NaN or +-Infinity; every element of a number[] must be a number (int32: an integer).
+   */
+  tensor(values: Float32Array | readonly number[], shape: readonly number[], dtype?: 'float32'): Tensor<'float32'>;
+  tensor(values: Int32Array | readonly number[], shape: readonly number[], dtype: 'int32'): Tensor<'int32'>;
+  tensor(values: Int32Array, shape: readonly number[]): Tensor<'int32'>;
+  tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor;
   tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
     const op = 'tensor';
-    const shapes: ShapeMap = { shape };
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ValidationError(op, 'shape', 'an array of integers >= 1', JSON.stringify(shape), shapes);
+    const shapes: ShapeMap = Array.isArray(shape) ? { shape } : {};
+    this.#live_('tensor');
+    checkShapeArg(op, shape, shapes);
+    if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') {
+      throw new ValidationError(op, 'dtype', "'float32' or 'int32'", formatValue(dtype), shapes);
     }
     const n = sizeOf(shape);
     if (n > MAX_ELEMENTS) checkOutputSize(op, shape, shapes);
@@ -226,8 +282,15 @@ export class Context implements TensorTracker {
       data = values.slice();
     } else if (Array.isArray(values)) {
       dt = dtype ?? 'float32';
-      if (dt === 'int32' && values.some((v) => !Number.isInteger(v))) {
-        throw new ValidationError(op, 'values', 'integers for dtype int32', 'non-integer numbers', shapes);
+      for (let i = 0; i < values.length; i++) {
+        const v: unknown = values[i];
+        if (typeof v !== 'number') {
+          throw new ValidationError(op, 'values', 'numbers (NaN and Infinity included)', `${formatValue(v)} at index ${i}`, shapes);
+        }
+        if (dt === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
+          const what = Number.isInteger(v) ? 'integer outside the int32 range' : 'non-integer';
+          throw new ValidationError(op, 'values', 'int32 integers for dtype int32', `${what} ${formatValue(v)} at index ${i}`, shapes);
+        }
       }
       data = dt === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
     } else {
@@ -240,12 +303,19 @@ export class Context implements TensorTracker {
     return this.#wrap('tensor', () => this.backend.write(data, dt), shape, dt);
   }
 
+  /** A tensor of zeros. */
+  zeros(shape: readonly number[], dtype?: 'float32'): Tensor<'float32'>;
+  zeros(shape: readonly number[], dtype: 'int32'): Tensor<'int32'>;
+  zeros(shape: readonly number[], dtype?: DType): Tensor;
   zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     const op = 'zeros';
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ValidationError(op, 'shape', 'an array of integers >= 1', JSON.stringify(shape), { shape });
+    const shapes: ShapeMap = Array.isArray(shape) ? { shape } : {};
+    this.#live_(op);
+    checkShapeArg(op, shape, shapes);
+    if (dtype !== 'float32' && dtype !== 'int32') {
+      throw new ValidationError(op, 'dtype', "'float32' or 'int32'", formatValue(dtype), shapes);
     }
-    checkOutputSize(op, shape, { shape });
+    checkOutputSize(op, shape, shapes);
     return this.#wrap(op, () => this.backend.zeros(sizeOf(shape), dtype), shape, dtype);
   }
 
@@ -265,8 +335,15 @@ export class Context implements TensorTracker {
     return new BackendExecutionError(op, this.backend.name, msg, { cause: e });
   }
 
+  /** DisposedContextError after dispose(). */
+  #live_(op: string, shapes: ShapeMap = {}): void {
+    if (this.#disposed) {
+      throw new DisposedContextError(op, 'context', 'a live context', `a context after dispose() (backend '${this.backend.name}')`, shapes);
+    }
+  }
+
   #require(op: OpName, shapes: ShapeMap): void {
-    if (this.#disposed) throw new ConvkitError(`${op}: the context was disposed`);
+    this.#live_(op, shapes);
     if (!this.backend.capabilities.has(op) || typeof (this.backend as any)[op] !== 'function') {
       void shapes;
       throw new NotImplementedError(op, this.backend.name);
@@ -283,14 +360,17 @@ export class Context implements TensorTracker {
     }
   }
 
+  #out(id: DataId, shape: readonly number[]): Tensor<'float32'>;
+  #out(id: DataId, shape: readonly number[], dtype: 'int32'): Tensor<'int32'>;
   #out(id: DataId, shape: readonly number[], dtype: DType = 'float32'): Tensor {
     return new Tensor(this.backend, id, shape, dtype, this);
   }
 
   // ---- gemm ----------------------------------------------------------------------------
   /** C = alpha * op(A) op(B) + beta * c + bias. A is [m, k] ([k, m] with transA), B is [k, n] ([n, k] with transB). */
-  async gemm(a: Tensor, b: Tensor, o: GemmOptions = {}): Promise<Tensor> {
+  async gemm(a: Tensor, b: Tensor, o: GemmOptions = {}): Promise<Float32Tensor> {
     const op = 'gemm';
+    checkOptions(op, o, GEMM_KEYS, shapesOf({ a, b }));
     const shapes = shapesOf({ a, b, c: o.c, bias: o.bias });
     this.#require(op, shapes);
     const be = this.backend;
@@ -330,19 +410,18 @@ export class Context implements TensorTracker {
   // ---- im2col / col2im -----------------------------------------------------------------
   #im2colParams(op: string, shape: readonly number[], o: Im2colOptions, shapes: ShapeMap): Im2colParams {
     const [N, C, H, W] = shape as [number, number, number, number];
-    if (o === null || typeof o !== 'object' || o.kernel === undefined) {
-      throw new ValidationError(op, 'kernel', 'a kernel size (number or [kH, kW])', String(o?.kernel), shapes);
-    }
+    const kernel = checkKernel(op, o, shapes);
     const padMode = checkPadMode(op, o.padMode, shapes);
-    const g = windowGeometry(op, H, W, { ...o, kernel: toPair(o.kernel) }, shapes, padMode);
+    const g = windowGeometry(op, H, W, { ...o, kernel }, shapes, padMode);
     return { ...g, N, C, padMode };
   }
 
   /** Columns [N, C*kH*kW, outH*outW] of every window (CONVENTIONS.md, im2col). */
-  async im2col(x: Tensor, o: Im2colOptions): Promise<Tensor> {
+  async im2col(x: Tensor, o: Im2colOptions): Promise<Float32Tensor> {
     const op = 'im2col';
     const shapes = shapesOf({ x });
     this.#require(op, shapes);
+    checkRequiredOptions(op, o, IM2COL_KEYS, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
     const p = this.#im2colParams(op, x.shape, o, shapes);
     const shape = checkOutputSize(op, [p.N, p.C * p.kH * p.kW, p.outH * p.outW], shapes);
@@ -351,14 +430,15 @@ export class Context implements TensorTracker {
   }
 
   /** The adjoint of im2col: sums columns back into a zeroed [N, C, H, W] image. */
-  async col2im(cols: Tensor, o: Col2imOptions): Promise<Tensor> {
+  async col2im(cols: Tensor, o: Col2imOptions): Promise<Float32Tensor> {
     const op = 'col2im';
     const shapes = shapesOf({ cols });
     this.#require(op, shapes);
+    checkRequiredOptions(op, o, COL2IM_KEYS, shapes);
     checkTensor(op, 'cols', cols, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     const inShape = o?.inputShape;
     if (!Array.isArray(inShape) || inShape.length !== 4 || inShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', JSON.stringify(inShape), shapes);
+      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', formatValue(inShape), shapes);
     }
     shapes.inputShape = inShape;
     const p = this.#im2colParams(op, inShape, o, shapes);
@@ -374,7 +454,7 @@ export class Context implements TensorTracker {
     const [K, Cg, R, S] = w.shape as [number, number, number, number];
     const groups = checkPositiveInt(op, 'groups', o.groups ?? 1, shapes);
     if (C % groups !== 0 || K % groups !== 0) {
-      throw new ValidationError(op, 'groups', `a divisor of both C=${C} and K=${K}`, String(groups), shapes);
+      throw new ValidationError(op, 'groups', `a divisor of both C=${C} and K=${K}`, formatValue(groups), shapes);
     }
     if (Cg !== C / groups) {
       throw new ValidationError(
@@ -391,8 +471,9 @@ export class Context implements TensorTracker {
   }
 
   /** y = conv(x, w) + bias. x [N, C, H, W], w [K, C/groups, kH, kW], bias [K] -> y [N, K, outH, outW]. */
-  async conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Promise<Tensor> {
+  async conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Promise<Float32Tensor> {
     const op = 'conv2d';
+    checkOptions(op, o, CONV2D_KEYS, shapesOf({ x, w }));
     const shapes = shapesOf({ x, w, bias: o.bias });
     this.#require(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
@@ -413,9 +494,11 @@ export class Context implements TensorTracker {
     w: Tensor,
     dy: Tensor,
     o: Conv2dBackwardOptions = {},
-  ): Promise<{ dx?: Tensor; dw?: Tensor; db?: Tensor }> {
+  ): Promise<{ dx?: Float32Tensor; dw?: Float32Tensor; db?: Float32Tensor }> {
     const op = 'conv2dBackward';
     const shapes = shapesOf({ x, w, dy });
+    checkOptions(op, o, CONV2D_BACKWARD_KEYS, shapes);
+    checkOptions(op, o.wants, WANTS_KEYS, shapes, 'wants');
     this.#require(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 4 }, shapes);
@@ -449,9 +532,11 @@ export class Context implements TensorTracker {
   }
 
   /** 1-D convolution: x [N, C, L], w [K, C/groups, kW] -> [N, K, outL]; the 2-D op with H = 1. */
-  async conv1d(x: Tensor, w: Tensor, o: Conv1dOptions = {}): Promise<Tensor> {
+  async conv1d(x: Tensor, w: Tensor, o: Conv1dOptions = {}): Promise<Float32Tensor> {
     const op = 'conv1d';
+    checkOptions(op, o, CONV1D_KEYS, shapesOf({ x, w }));
     const shapes = shapesOf({ x, w, bias: o.bias });
+    this.#live_(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
@@ -473,9 +558,12 @@ export class Context implements TensorTracker {
     w: Tensor,
     dy: Tensor,
     o: Conv1dOptions & { wants?: Conv2dBackwardOptions['wants'] } = {},
-  ): Promise<{ dx?: Tensor; dw?: Tensor; db?: Tensor }> {
+  ): Promise<{ dx?: Float32Tensor; dw?: Float32Tensor; db?: Float32Tensor }> {
     const op = 'conv1dBackward';
     const shapes = shapesOf({ x, w, dy });
+    checkOptions(op, o, CONV1D_BACKWARD_KEYS, shapes);
+    checkOptions(op, o.wants, WANTS_KEYS, shapes, 'wants');
+    this.#live_(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
@@ -483,7 +571,7 @@ export class Context implements TensorTracker {
     const [x4, w4, dy4] = [to4(x), to4(w), to4(dy)];
     try {
       const r = await this.conv2dBackward(x4, w4, dy4, { ...this.#conv1dAs2d(o), wants: o.wants });
-      const back = (t: Tensor | undefined, shape: readonly number[]) => {
+      const back = (t: Float32Tensor | undefined, shape: readonly number[]) => {
         if (!t) return undefined;
         const t3 = t.reshape(shape);
         t.dispose();
@@ -500,10 +588,10 @@ export class Context implements TensorTracker {
   // ---- pooling -------------------------------------------------------------------------
   #poolParams(op: string, shape: readonly number[], o: MaxPoolOptions, shapes: ShapeMap): MaxPool2dParams {
     const [N, C, H, W] = shape as [number, number, number, number];
-    if (o === null || typeof o !== 'object' || o.kernel === undefined) {
-      throw new ValidationError(op, 'kernel', 'a kernel size (number or [kH, kW])', String(o?.kernel), shapes);
+    const kernel = checkKernel(op, o, shapes);
+    if (o.ceilMode !== undefined && typeof o.ceilMode !== 'boolean') {
+      throw new ValidationError(op, 'ceilMode', 'a boolean', formatValue(o.ceilMode), shapes);
     }
-    const kernel = toPair(o.kernel);
     const g: Window2d = windowGeometry(
       op,
       H,
@@ -515,27 +603,33 @@ export class Context implements TensorTracker {
   }
 
   /** Max over each window: y [N, C, outH, outW] and int32 flat indices into x of each max. */
-  async maxpool2d(x: Tensor, o: MaxPoolOptions): Promise<{ y: Tensor; indices: Tensor<'int32'> }> {
+  async maxpool2d(x: Tensor, o: MaxPoolOptions): Promise<{ y: Float32Tensor; indices: Int32Tensor }> {
     const op = 'maxpool2d';
     const shapes = shapesOf({ x });
     this.#require(op, shapes);
+    checkRequiredOptions(op, o, POOL_KEYS, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
     const p = this.#poolParams(op, x.shape, o, shapes);
     const shape = checkOutputSize(op, [p.N, p.C, p.outH, p.outW], shapes);
     const r = await this.#run(op, () => this.backend.maxpool2d!(x.dataId, p));
-    return { y: this.#out(r.y, shape), indices: this.#out(r.indices, shape, 'int32') as Tensor<'int32'> };
+    return { y: this.#out(r.y, shape), indices: this.#out(r.indices, shape, 'int32') };
   }
 
-  /** dx [inputShape], zero but dx[indices[o]] += dy[o]. */
-  async maxpool2dBackward(dy: Tensor, indices: Tensor, o: MaxPoolBackwardOptions): Promise<Tensor> {
+  /**
+   * dx [inputShape], zero but dx[indices[o]] += dy[o]. Each index must lie inside its own
+   * output's window (as maxpool2d returns them) or be -1; the backend checks that before it
+   * allocates dx (checkPoolIndices) and throws a ValidationError otherwise.
+   */
+  async maxpool2dBackward(dy: Tensor, indices: Tensor, o: MaxPoolBackwardOptions): Promise<Float32Tensor> {
     const op = 'maxpool2dBackward';
     const shapes = shapesOf({ dy, indices });
     this.#require(op, shapes);
+    checkRequiredOptions(op, o, POOL_BACKWARD_KEYS, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
     checkTensor(op, 'indices', indices, this.backend, { dtype: 'int32', rank: 4 }, shapes);
     const inShape = o?.inputShape;
     if (!Array.isArray(inShape) || inShape.length !== 4 || inShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', JSON.stringify(inShape), shapes);
+      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', formatValue(inShape), shapes);
     }
     shapes.inputShape = inShape;
     const p = this.#poolParams(op, inShape, o, shapes);
@@ -555,6 +649,7 @@ export class Context implements TensorTracker {
     const op = 'sgd';
     const shapes = shapesOf({ w, g, v });
     this.#require(op, shapes);
+    checkRequiredOptions(op, o, SGD_KEYS, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32' }, shapes);
     checkTensor(op, 'g', g, this.backend, { dtype: 'float32' }, shapes);
     checkTensor(op, 'v', v, this.backend, { dtype: 'float32' }, shapes);
@@ -569,7 +664,7 @@ export class Context implements TensorTracker {
     await this.#run(op, () => this.backend.sgd!(w.dataId, g.dataId, v.dataId, { size: w.size, lr, momentum, weightDecay }));
   }
 
-  async relu(x: Tensor): Promise<Tensor> {
+  async relu(x: Tensor): Promise<Float32Tensor> {
     const op = 'relu';
     const shapes = shapesOf({ x });
     this.#require(op, shapes);
@@ -579,7 +674,7 @@ export class Context implements TensorTracker {
   }
 
   /** dx = dy where x > 0, else 0. */
-  async reluBackward(x: Tensor, dy: Tensor): Promise<Tensor> {
+  async reluBackward(x: Tensor, dy: Tensor): Promise<Float32Tensor> {
     const op = 'reluBackward';
     const shapes = shapesOf({ x, dy });
     this.#require(op, shapes);
@@ -588,6 +683,20 @@ export class Context implements TensorTracker {
     checkShapeEq(op, 'dy', dy, x.shape, shapes);
     const id = await this.#run(op, () => this.backend.reluBackward!(x.dataId, dy.dataId, x.size));
     return this.#out(id, x.shape);
+  }
+
+  /**
+   * Labels outside [0, classes) are refused before the kernel on every backend. Labels are [n]
+   * int32 (host-resident on every bundled backend), so reading them costs one small copy.
+   */
+  async #checkLabels(op: string, labels: Tensor, classes: number, shapes: ShapeMap): Promise<void> {
+    let host: Float32Array | Int32Array;
+    try {
+      host = this.backend.readSync ? this.backend.readSync(labels.dataId) : await this.backend.read(labels.dataId);
+    } catch (e) {
+      throw this.#execError(op, e);
+    }
+    checkLabels(op, host as Int32Array, classes, shapes);
   }
 
   #xentShapes(op: string, a: Tensor, aName: string, labels: Tensor, shapes: ShapeMap) {
@@ -602,37 +711,40 @@ export class Context implements TensorTracker {
    * Softmax of logits [n, classes] per row and the mean cross-entropy against int32 labels [n]
    * (each in [0, classes)). Returns loss of shape [] and probs [n, classes].
    */
-  async softmaxCrossEntropy(logits: Tensor, labels: Tensor): Promise<{ loss: Tensor; probs: Tensor }> {
+  async softmaxCrossEntropy(logits: Tensor, labels: Tensor): Promise<{ loss: Float32Tensor; probs: Float32Tensor }> {
     const op = 'softmaxCrossEntropy';
     const shapes = shapesOf({ logits, labels });
     this.#require(op, shapes);
     const p = this.#xentShapes(op, logits, 'logits', labels, shapes);
+    await this.#checkLabels(op, labels, p.classes, shapes);
     const r = await this.#run(op, () => this.backend.softmaxCrossEntropy!(logits.dataId, labels.dataId, p));
     return { loss: this.#out(r.loss, []), probs: this.#out(r.probs, logits.shape) };
   }
 
   /** dlogits = (probs - onehot(labels)) / n. */
-  async softmaxCrossEntropyBackward(probs: Tensor, labels: Tensor): Promise<Tensor> {
+  async softmaxCrossEntropyBackward(probs: Tensor, labels: Tensor): Promise<Float32Tensor> {
     const op = 'softmaxCrossEntropyBackward';
     const shapes = shapesOf({ probs, labels });
     this.#require(op, shapes);
     const p = this.#xentShapes(op, probs, 'probs', labels, shapes);
+    await this.#checkLabels(op, labels, p.classes, shapes);
     const id = await this.#run(op, () => this.backend.softmaxCrossEntropyBackward!(probs.dataId, labels.dataId, p));
     return this.#out(id, probs.shape);
   }
 
   // ---- dense (composed from gemm on the same backend) -------------------------------------
   /** y = x w + b: x [n, in], w [in, out], b [out]. */
-  async dense(x: Tensor, w: Tensor, b?: Tensor | null): Promise<Tensor> {
+  async dense(x: Tensor, w: Tensor, b?: Tensor | null): Promise<Float32Tensor> {
     const y = await this.gemm(x, w, { bias: b ?? null });
     this.#lastRun = { op: 'dense', backend: this.backend.name, engine: this.backend.engine };
     return y;
   }
 
   /** dx = dy w^T, dw = x^T dy, db = column sums of dy. */
-  async denseBackward(x: Tensor, w: Tensor, dy: Tensor): Promise<{ dx: Tensor; dw: Tensor; db: Tensor }> {
+  async denseBackward(x: Tensor, w: Tensor, dy: Tensor): Promise<{ dx: Float32Tensor; dw: Float32Tensor; db: Float32Tensor }> {
     const op = 'denseBackward';
     const shapes = shapesOf({ x, w, dy });
+    this.#live_(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 2 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 2 }, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 2 }, shapes);
@@ -655,10 +767,48 @@ export class Context implements TensorTracker {
   }
 }
 
-/** Creates a context on the named backend, or on the best available one ('auto'). */
-export async function createContext(opts: ContextOptions | string = {}): Promise<Context> {
-  const o: ContextOptions = typeof opts === 'string' ? { backend: opts } : opts;
+/**
+ * Creates a context on the named backend, on the best available one ('auto'), or on the first of
+ * an ordered preference list that really starts; `ctx.selection` says how it was picked.
+ */
+export async function createContext<B extends BackendName = BackendName>(
+  opts: ContextOptions<B> | 'auto' | B | readonly BackendPreference[] = {},
+): Promise<Context> {
+  const o = (typeof opts === 'string' || Array.isArray(opts) ? { backend: opts } : opts) as ContextOptions;
+  checkOptions('createContext', o, CONTEXT_KEYS);
   const reg = o.registry ?? defaultRegistry;
-  const backend = await reg.create(o.backend ?? 'auto', o.backendOptions);
-  return new Context(backend);
+  const { backend, selection } = await reg.select(o.backend ?? 'auto', o.backendOptions as never);
+  return new Context(backend, selection);
+}
+
+/** shape argument of tensor() / zeros(): integers >= 1 (empty tensors are not supported). */
+function checkShapeArg(op: string, shape: unknown, shapes: ShapeMap): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ValidationError(op, 'shape', 'an array of integers >= 1', formatValue(shape), shapes);
+  }
+  if (shape.some((d) => d === 0)) {
+    throw new ValidationError(
+      op,
+      'shape',
+      'every dimension >= 1: empty tensors (a 0 in any dimension, e.g. an empty batch N = 0) are not supported',
+      formatValue(shape),
+      shapes,
+    );
+  }
+}
+
+/** The options object of an op that needs one (a kernel size, lr): present, a plain object, known keys. */
+function checkRequiredOptions(op: string, o: unknown, known: readonly string[], shapes: ShapeMap): void {
+  if (o === undefined || o === null || typeof o !== 'object' || Array.isArray(o)) {
+    throw new ValidationError(op, 'options', `an options object with ${known.join(', ')}`, formatValue(o), shapes);
+  }
+  checkOptions(op, o, known, shapes);
+}
+
+/** `kernel` of a window option: an integer >= 1 or [kH, kW]; the error prints what was passed. */
+function checkKernel(op: string, o: { kernel?: Pair }, shapes: ShapeMap): [number, number] {
+  if (o.kernel === undefined) {
+    throw new ValidationError(op, 'kernel', 'a kernel size (an integer >= 1 or [kH, kW])', 'undefined', shapes);
+  }
+  return checkPair(op, 'kernel', o.kernel, shapes, undefined);
 }

@@ -41,8 +41,36 @@ export class ValidationError extends ConvkitError {
 /** A tensor was used after dispose(). */
 export class DisposedTensorError extends ValidationError {}
 
-/** A tensor owned by one backend was passed to an op of another. */
+/** A tensor owned by one backend (or another context of the same backend) was passed to an op of another. */
 export class BackendMismatchError extends ValidationError {}
+
+/** A Context was used (an op, `tensor`, `zeros`) after its `dispose()`. */
+export class DisposedContextError extends ValidationError {}
+
+/**
+ * An options object (an op's options or `backendOptions`) holds a key the callee does not know,
+ * e.g. `{ paddding: 0 }`. `key` is the unknown key, `suggestion` the nearest valid one by edit
+ * distance (undefined when the callee takes no options), `known` every valid key.
+ */
+export class UnknownOptionError extends ValidationError {
+  readonly key: string;
+  readonly suggestion: string | undefined;
+  readonly known: readonly string[];
+  constructor(op: string, arg: string, key: string, known: readonly string[], suggestion: string | undefined, shapes: ShapeMap = {}) {
+    super(
+      op,
+      arg,
+      known.length === 0
+        ? 'no options'
+        : `one of ${known.join(', ')}${suggestion !== undefined ? ` (did you mean '${suggestion}'?)` : ''}`,
+      `unknown option '${key}'`,
+      shapes,
+    );
+    this.key = key;
+    this.suggestion = suggestion;
+    this.known = known;
+  }
+}
 
 /** Element count (or byte size) of a requested tensor does not fit the backend's address space. */
 export class ShapeOverflowError extends ValidationError {}

@@ -2,6 +2,25 @@ export * from './errors.js';
 export { Tensor, sizeOf, MAX_ELEMENTS, type DType, type TypedArrayFor, type TensorTracker } from './tensor.js';
 export * from './geometry.js';
 export * from './backend.js';
-export { Registry, registry, type ProbeReport } from './registry.js';
+export {
+  Registry,
+  registry,
+  type ProbeReport,
+  type BackendPreference,
+  type BackendRequest,
+  type Selection,
+  type SelectionAttempt,
+} from './registry.js';
 export * from './context.js';
-export { checkTensor, checkShapeEq, windowGeometry, shapesOf, type WindowOptions } from './validate.js';
+export {
+  checkTensor,
+  checkShapeEq,
+  checkOptions,
+  checkLabels,
+  checkPoolIndices,
+  windowGeometry,
+  shapesOf,
+  formatValue,
+  nearestKey,
+  type WindowOptions,
+} from './validate.js';

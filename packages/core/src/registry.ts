@@ -1,11 +1,41 @@
-import { BackendUnavailableError } from './errors.js';
-import type { BackendDescriptor, KernelBackend, Probe } from './backend.js';
+import { BackendUnavailableError, ValidationError } from './errors.js';
+import type { BackendDescriptor, BackendName, BackendOptionsOf, KernelBackend, Probe } from './backend.js';
+import { checkOptions, formatValue } from './validate.js';
 
 export interface ProbeReport {
   name: string;
   priority: number;
   available: boolean;
   reason?: string;
+}
+
+/** One entry of an ordered backend preference: a name, or a name with its own options. */
+export type BackendPreference<B extends BackendName = BackendName> =
+  | B
+  | { [K in B]: { name: K; options?: BackendOptionsOf<K> } }[B];
+
+/** What `backend` may be: 'auto', one name, or an ordered preference (first that starts wins). */
+export type BackendRequest = 'auto' | BackendName | readonly BackendPreference[];
+
+/** What happened to one candidate while a backend was being picked. */
+export interface SelectionAttempt {
+  name: string;
+  /** 'chosen': probed available and created; 'skipped': not registered or the probe said no; 'failed': create() threw */
+  outcome: 'chosen' | 'skipped' | 'failed';
+  /** the probe's reason (which engine, or why not), or the create error */
+  reason?: string;
+  /** the probe's priority, where it was probed */
+  priority?: number;
+}
+
+/** How a backend was picked: what was asked, every candidate considered in order, and the winner. */
+export interface Selection {
+  /** 'auto', or the names asked for, in order */
+  requested: 'auto' | string[];
+  /** name of the backend that was created */
+  chosen: string;
+  /** every candidate in the order considered; ones after the chosen one were not tried and are absent */
+  attempts: SelectionAttempt[];
 }
 
 async function runProbe(d: BackendDescriptor): Promise<ProbeReport> {
@@ -18,9 +48,18 @@ async function runProbe(d: BackendDescriptor): Promise<ProbeReport> {
   }
 }
 
+const OP = 'createContext';
+
+interface Candidate {
+  name: string;
+  options: unknown;
+}
+
 /**
  * Backends by name. `create('auto')` probes each and creates the available one with the highest
- * priority; the created backend's `name` and `engine` say which one runs.
+ * priority; `create(['gpujs', 'wasm', 'js'])` takes the first in order that probes available and
+ * is created without error; the created backend's `name` and `engine` say which one runs, and
+ * `select()` also returns the Selection (what was tried, skipped and why).
  */
 export class Registry {
   #backends = new Map<string, BackendDescriptor<any>>();
@@ -48,34 +87,126 @@ export class Registry {
     return reports.sort((a, b) => Number(b.available) - Number(a.available) || b.priority - a.priority);
   }
 
-  /** Creates the named backend, or with 'auto' the best available one. */
-  async create(name: string = 'auto', options?: unknown): Promise<KernelBackend> {
-    if (name !== 'auto') {
-      const d = this.#backends.get(name);
+  /** Creates the named backend, with 'auto' the best available one, or with a list the first of it that starts. */
+  async create<B extends BackendName>(
+    name: 'auto' | B | readonly BackendPreference[] = 'auto',
+    options?: BackendOptionsOf<B>,
+  ): Promise<KernelBackend> {
+    return (await this.select(name, options)).backend;
+  }
+
+  /** As `create`, and says how the backend was picked. */
+  async select<B extends BackendName>(
+    request: 'auto' | B | readonly BackendPreference[] = 'auto',
+    options?: BackendOptionsOf<B>,
+  ): Promise<{ backend: KernelBackend; selection: Selection }> {
+    const req = request as unknown;
+    if (req === 'auto') return this.#auto(options);
+    if (typeof req === 'string') {
+      const d = this.#backends.get(req);
       if (!d) {
         throw new BackendUnavailableError(
-          `backend '${name}' is not registered (registered: ${this.names().join(', ') || 'none'})`,
+          `backend '${req}' is not registered (registered: ${this.names().join(', ') || 'none'})`,
         );
+      }
+      this.#checkOptions(d, options);
+      const r = await runProbe(d);
+      if (!r.available) {
+        throw new BackendUnavailableError(`backend '${req}' is not available here: ${r.reason ?? 'probe said no'}`);
+      }
+      const backend = await d.create(options);
+      return {
+        backend,
+        selection: { requested: [req], chosen: d.name, attempts: [{ name: d.name, outcome: 'chosen', reason: r.reason, priority: r.priority }] },
+      };
+    }
+    if (Array.isArray(req)) return this.#ordered(this.#candidates(req, options));
+    throw new ValidationError(
+      OP,
+      'backend',
+      "'auto', a registered backend name, or an ordered array of names / { name, options }",
+      formatValue(req),
+    );
+  }
+
+  #checkOptions(d: BackendDescriptor<any>, options: unknown, arg = 'backendOptions'): void {
+    if (d.optionKeys) checkOptions(OP, options, d.optionKeys as readonly string[], {}, arg);
+    else checkOptions(OP, options, Object.keys(options ?? {}), {}, arg); // at least an object
+  }
+
+  #candidates(list: readonly unknown[], shared: unknown): Candidate[] {
+    if (list.length === 0) {
+      throw new ValidationError(OP, 'backend', 'at least one backend name in the preference list', '[]');
+    }
+    return list.map((e, i) => {
+      let c: Candidate;
+      if (typeof e === 'string' && e !== 'auto') c = { name: e, options: shared };
+      else if (e && typeof e === 'object' && typeof (e as Candidate).name === 'string') {
+        checkOptions(OP, e, ['name', 'options'], {}, `backend[${i}]`);
+        if ((e as Candidate).options !== undefined && shared !== undefined) {
+          throw new ValidationError(
+            OP,
+            `backend[${i}].options`,
+            'options either per entry or in backendOptions, not both',
+            'both',
+          );
+        }
+        c = { name: (e as Candidate).name, options: (e as Candidate).options ?? shared };
+      } else {
+        throw new ValidationError(OP, `backend[${i}]`, "a backend name (not 'auto') or { name, options }", formatValue(e));
+      }
+      // options are checked up front for every listed backend that is registered, so that a typo
+      // fails the same on every platform, not only where that backend happens to be reached
+      const d = this.#backends.get(c.name);
+      if (d) this.#checkOptions(d, c.options, typeof e === 'string' ? 'backendOptions' : `backend[${i}].options`);
+      return c;
+    });
+  }
+
+  async #ordered(cands: Candidate[]): Promise<{ backend: KernelBackend; selection: Selection }> {
+    const attempts: SelectionAttempt[] = [];
+    for (const c of cands) {
+      const d = this.#backends.get(c.name);
+      if (!d) {
+        attempts.push({ name: c.name, outcome: 'skipped', reason: `not registered (registered: ${this.names().join(', ') || 'none'})` });
+        continue;
       }
       const r = await runProbe(d);
       if (!r.available) {
-        throw new BackendUnavailableError(`backend '${name}' is not available here: ${r.reason ?? 'probe said no'}`);
-      }
-      return d.create(options);
-    }
-    const reports = await this.probeAll();
-    const errors: string[] = [];
-    for (const r of reports) {
-      if (!r.available) {
-        errors.push(`${r.name}: ${r.reason ?? 'unavailable'}`);
+        attempts.push({ name: c.name, outcome: 'skipped', reason: r.reason ?? 'probe said no', priority: r.priority });
         continue;
       }
       try {
-        return await this.#backends.get(r.name)!.create(options);
+        const backend = await d.create(c.options);
+        attempts.push({ name: c.name, outcome: 'chosen', reason: r.reason, priority: r.priority });
+        return { backend, selection: { requested: cands.map((x) => x.name), chosen: c.name, attempts } };
       } catch (e) {
-        errors.push(`${r.name}: create failed: ${(e as Error)?.message ?? e}`);
+        attempts.push({ name: c.name, outcome: 'failed', reason: `create failed: ${(e as Error)?.message ?? e}`, priority: r.priority });
       }
     }
+    throw new BackendUnavailableError(
+      `none of the backends [${cands.map((c) => c.name).join(', ')}] could be created: ${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')}`,
+    );
+  }
+
+  async #auto(options: unknown): Promise<{ backend: KernelBackend; selection: Selection }> {
+    for (const d of this.#backends.values()) this.#checkOptions(d, options);
+    const reports = await this.probeAll();
+    const attempts: SelectionAttempt[] = [];
+    for (const r of reports) {
+      if (!r.available) {
+        attempts.push({ name: r.name, outcome: 'skipped', reason: r.reason ?? 'unavailable', priority: r.priority });
+        continue;
+      }
+      try {
+        const backend = await this.#backends.get(r.name)!.create(options);
+        attempts.push({ name: r.name, outcome: 'chosen', reason: r.reason, priority: r.priority });
+        return { backend, selection: { requested: 'auto', chosen: r.name, attempts } };
+      } catch (e) {
+        attempts.push({ name: r.name, outcome: 'failed', reason: `create failed: ${(e as Error)?.message ?? e}`, priority: r.priority });
+      }
+    }
+    const errors = attempts.map((a) => `${a.name}: ${a.outcome === 'failed' ? a.reason : (a.reason ?? 'unavailable')}`);
     throw new BackendUnavailableError(`no backend could be created: ${errors.join('; ') || 'none registered'}`);
   }
 }
