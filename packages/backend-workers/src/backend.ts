@@ -20,7 +20,8 @@ import {
   type SoftmaxXentParams,
 } from '@convkit/core';
 import { simdUnavailableReason } from '@convkit/wasm-kernels';
-import { defaultPoolSize, isNode, sharedMemoryAvailable, workersAvailable } from './env.js';
+import { defaultPoolSize, isNode, sharedMemoryAvailable } from './env.js';
+import { probeWorkers } from './probe.js';
 import { createKernelTable, type KernelTable } from './table.js';
 import { startWasmKernels } from './wasm.js';
 import { Host, TASKS_PER_WORKER } from './host.js';
@@ -288,26 +289,27 @@ export async function createWorkersBackend(o: WorkersBackendOptions = {}): Promi
   return new WorkersBackend({ ...o, workers });
 }
 
+/** The probe's answer while it holds (a worker answered): the platform does not change within a process. */
+let probed: Promise<Probe> | null = null;
+
 /**
- * Registry descriptor, available wherever workers can start. Priority 27 with shared memory, wasm
- * SIMD and more than one core (above the single-thread wasm backend's 25, below GPU backends' 30), 20 with shared
- * memory and js kernels (above js's 10), 5 without shared memory (every task copies its operands:
- * the single-thread js or wasm backend is preferred then).
+ * Registry descriptor. The probe starts one real worker and has it compute a tiny GEMM (see
+ * probeWorkers): 'available' means a worker answered with the right numbers, the reason is the
+ * engine it reported. Priority 27 with shared memory, wasm SIMD and more than one core (above the
+ * single-thread wasm backend's 25, below GPU backends' 30), 20 with shared memory and js kernels
+ * (above js's 10), 5 without shared memory (every task copies its operands: the single-thread js
+ * or wasm backend is preferred then). A positive answer is kept for the process; a negative one
+ * is asked again next time.
  */
 export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
   name: 'workers',
   priority: 20,
-  async probe(): Promise<Probe> {
-    const w = await workersAvailable();
-    if (!w.ok) return { available: false, reason: w.reason };
-    const shared = sharedMemoryAvailable();
-    const simd = simdUnavailableReason() === null;
-    const cores = await defaultPoolSize();
-    return {
-      available: true,
-      reason: `${isNode() ? 'worker_threads' : 'web-workers'}+${shared ? 'sab' : 'copy'}+${simd ? 'wasm-simd' : 'js'}`,
-      priority: shared ? (simd && cores > 1 ? 27 : 20) : 5,
-    };
+  probe(): Promise<Probe> {
+    const p = (probed ??= probeWorkers());
+    void p.then((r) => {
+      if (!r.available && probed === p) probed = null;
+    });
+    return p;
   },
   create: (o?: WorkersBackendOptions) => createWorkersBackend(o),
 };

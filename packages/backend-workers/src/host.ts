@@ -107,6 +107,11 @@ export class Host {
    * BackendExecutionError.
    */
   async exec(op: string, tasks: Task[], outputs: Rec[]): Promise<TaskResult[]> {
+    if (this.pool.disposed) {
+      // the main thread's share (hostThread) would otherwise still run after dispose
+      for (const o of outputs) this.storage.free(o);
+      throw new BackendExecutionError(op, this.name, 'the backend was disposed');
+    }
     // the buffers in use are never recycled while the op runs (a tensor disposed meanwhile)
     const used = new Set<Rec>();
     for (const t of tasks) for (const r of Object.values(t.args)) if (r) used.add(r);

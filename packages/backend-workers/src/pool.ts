@@ -52,12 +52,60 @@ type Spawner = (
   onEnded: () => void,
 ) => WorkerHandle;
 
+/** `--input-type=module`, `--input-type module`, `-e code`, `--eval=code`, `-p code`, `--print=code`: string input only. */
+const STRING_INPUT = /^(--input-type|-e|--eval|-p|--print)(=|$)/;
+
+/**
+ * The flags to start a worker with. undefined (Node's own default) wherever Node's inheritance
+ * works: the worker gets the parent's execArgv minus what a worker cannot take (V8 options such
+ * as --max-old-space-size, --stack-size, --expose-gc, and per-process ones such as --title are
+ * process-wide: Node drops them for the worker without an error, whereas an explicit execArgv
+ * holding any of them makes `new Worker()` throw ERR_WORKER_INVALID_EXEC_ARGV). The one case Node's
+ * inheritance breaks is string input (`node --input-type=module -e ...` or stdin): the worker
+ * inherits --input-type and refuses to load a file. Then the parent's flags without the string
+ * input ones are passed; `dropped` are flags a Worker constructor rejected (see nodeSpawner).
+ */
+export function workerExecArgv(execArgv: readonly string[], dropped: ReadonlySet<string> = new Set()): string[] | undefined {
+  if (!execArgv.some((a) => /^--input-type(=|$)/.test(a))) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const m = STRING_INPUT.exec(a);
+    if (m) {
+      if (m[2] === '') i++; // its value is the next argument
+      continue;
+    }
+    if (!dropped.has(a)) out.push(a);
+  }
+  return out;
+}
+
+/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
+function rejectedFlags(e: unknown, given: readonly string[]): string[] {
+  if ((e as { code?: string })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
+  const list = String((e as Error).message).replace(/^[^:]*:\s*/, '');
+  return given.filter((a) => list.split(', ').includes(a));
+}
+
 async function nodeSpawner(): Promise<Spawner> {
   const wt = await importNode<typeof import('node:worker_threads')>('worker_threads');
+  const parent = (globalThis as any).process.execArgv as string[];
+  const dropped = new Set<string>();
+  /** a Worker with the parent's flags (see workerExecArgv); flags the constructor rejects are left out from then on */
+  const start = (url: URL) => {
+    for (;;) {
+      const execArgv = workerExecArgv(parent, dropped);
+      try {
+        return new wt.Worker(url, execArgv ? { execArgv } : {});
+      } catch (e) {
+        const bad = execArgv ? rejectedFlags(e, execArgv) : [];
+        if (bad.length === 0) throw e;
+        for (const a of bad) dropped.add(a);
+      }
+    }
+  };
   return (url, onMessage, onFatal, onEnded) => {
-    // inherit the parent's flags except those a worker rejects (node --input-type=module -e ...)
-    const execArgv = (globalThis as any).process.execArgv.filter((a: string) => !a.startsWith('--input-type'));
-    const w = new wt.Worker(url, { execArgv });
+    const w = start(url);
     w.on('message', onMessage);
     w.on('error', (e: Error) => onFatal(`uncaught error in the worker: ${e?.message ?? e}`));
     w.on('messageerror', (e: Error) => onFatal(`a message could not be deserialized: ${e?.message ?? e}`));
@@ -288,7 +336,8 @@ export class WorkerPool {
     return h;
   }
 
-  #fatal(s: Slot, h: WorkerHandle, reason: string): void {
+  /** `reason` rejects the worker's pending tasks; `final` (dispose): no replacement follows. */
+  #fatal(s: Slot, h: WorkerHandle, reason: string, final = false): void {
     if (s.handle !== h) return; // already replaced
     s.handle = null;
     s.known.clear();
@@ -305,7 +354,9 @@ export class WorkerPool {
         new BackendExecutionError(
           p.op,
           this.#name,
-          `${reason}; the op's outputs were not produced (the pool starts a new worker for the next op)`,
+          final
+            ? `${reason} while the op ran; its outputs were not produced (dispose ends the backend: no further op can run on it)`
+            : `${reason}; the op's outputs were not produced (the pool starts a new worker for the next op)`,
         ),
       );
     }
@@ -503,7 +554,7 @@ export class WorkerPool {
     for (const s of this.#slots) {
       const h = s.handle;
       if (!h) continue;
-      this.#fatal(s, h, 'the backend was disposed');
+      this.#fatal(s, h, 'the backend was disposed (ctx.dispose() or backend.dispose())', true);
       ends.push(h.terminate());
     }
     await Promise.allSettled(ends);
