@@ -1,6 +1,7 @@
 import type { BackendDescriptor, Probe } from '@convkit/core';
 import { registry as defaultRegistry, type Registry } from '@convkit/core';
 import { GpujsBackend, type GpujsBackendOptions } from './backend.js';
+import { GPUJS_OPTION_KEYS } from './options.js';
 import { AUTO_ORDER, probeMode, type ModeProbe, type ProbeOptions } from './platform.js';
 import type { GpuLike } from './webgpu-node.js';
 
@@ -34,6 +35,7 @@ export function createGpujsDescriptor(defaults: GpujsDescriptorOptions = {}): Ba
   return {
     name: 'gpujs',
     priority: GPU_PRIORITY,
+    optionKeys: GPUJS_OPTION_KEYS,
     async probe(): Promise<Probe> {
       const probes = await probeModes({ gpu: defaults.gpu });
       const ok = probes.filter((p) => p.available);

@@ -134,6 +134,13 @@ export class JsBackend implements KernelBackend {
   }
 }
 
+declare module '@convkit/core' {
+  interface BackendOptionsMap {
+    /** the js backend takes no options */
+    js: Record<string, never>;
+  }
+}
+
 export function createJsBackend(): JsBackend {
   return new JsBackend();
 }
@@ -142,6 +149,7 @@ export function createJsBackend(): JsBackend {
 export const jsBackend: BackendDescriptor = {
   name: 'js',
   priority: 10,
+  optionKeys: [],
   probe: () => ({ available: true, reason: 'pure TypeScript, one thread' }),
   create: () => createJsBackend(),
 };

@@ -53,6 +53,12 @@ export interface WasmBackendOptions {
   kernels?: WasmKernels;
 }
 
+declare module '@convkit/core' {
+  interface BackendOptionsMap {
+    wasm: WasmBackendOptions;
+  }
+}
+
 /** The single-thread WebAssembly SIMD backend. Every tensor lives in one WebAssembly.Memory. */
 export class WasmBackend implements KernelBackend {
   readonly name = 'wasm';
@@ -201,6 +207,7 @@ export async function createWasmBackendAsync(options: WasmBackendOptions = {}): 
 export const wasmBackend: BackendDescriptor<WasmBackendOptions> = {
   name: 'wasm',
   priority: 25,
+  optionKeys: Object.keys({ memory: true, forceFallback: true, kernels: true } satisfies Record<keyof WasmBackendOptions, true>) as (keyof WasmBackendOptions)[],
   probe: () => {
     const reason = simdUnavailableReason();
     return reason === null

@@ -23,6 +23,7 @@ import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { defaultPoolSize, isNode, sharedMemoryAvailable } from './env.js';
 import { probeWorkers } from './probe.js';
 import { createKernelTable, type KernelTable } from './table.js';
+import { WORKERS_OPTION_KEYS } from './options.js';
 import { startWasmKernels } from './wasm.js';
 import { Host, TASKS_PER_WORKER } from './host.js';
 import { WorkerPool } from './pool.js';
@@ -304,6 +305,7 @@ let probed: Promise<Probe> | null = null;
 export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
   name: 'workers',
   priority: 20,
+  optionKeys: WORKERS_OPTION_KEYS,
   probe(): Promise<Probe> {
     const p = (probed ??= probeWorkers());
     void p.then((r) => {

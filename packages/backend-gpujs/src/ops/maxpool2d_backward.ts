@@ -1,4 +1,4 @@
-import type { DataId, MaxPool2dParams } from '@convkit/core';
+import { checkPoolIndices, type DataId, type MaxPool2dParams } from '@convkit/core';
 import { indicesToOffsets, samePool, type Device, type GData } from '../device.js';
 import { divmod, kernelSource, lit, unflatten } from '../source.js';
 
@@ -41,7 +41,10 @@ export async function maxpool2dBackward(d: Device, dy: DataId, indices: DataId, 
   if (ind.pool && ind.handle && samePool(ind.pool, p)) {
     off = ind.handle;
   } else {
-    off = await d.engine.upload(indicesToOffsets(await d.readInt(indices), p));
+    const host = await d.readInt(indices);
+    // the same ValidationError as every backend (indicesToOffsets would throw a plain Error)
+    checkPoolIndices('maxpool2dBackward', host, p);
+    off = await d.engine.upload(indicesToOffsets(host, p));
     temp = true;
   }
   try {
