@@ -28,6 +28,9 @@ export interface RowResult {
   impl: string;
   group: 'convkit' | 'peer';
   engine: string;
+  /** the GPU adapter the row ran on (WebGPU / GL rows), and whether it is a software rasteriser */
+  adapter?: string;
+  software?: boolean;
   /**
    * 'ok' timed, 'checked' quick mode (correct, not timed), 'mismatch', 'unsupported', 'error',
    * 'too-slow' (correct, but warm-up + reps would exceed the row budget: only the first call is reported)
@@ -49,6 +52,10 @@ export interface RowResult {
   vsJs?: number;
   vsBestPeer?: number;
   bestPeer?: string;
+  /** rate over the baseline row (`--baseline`, default tfjs:wasm-threads) of the same workload */
+  vsBaseline?: number;
+  /** `--repeat N`: the row across the N runs (repeat.ts) */
+  repeat?: import('./repeat.js').RowRepeats;
 }
 
 export interface BenchOptions {
@@ -225,6 +232,8 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
         const first = await withTimeout(p.run(), limit, 'the first call');
         row.firstMs = performance.now() - t0;
         row.engine = impl.engine; // engines may settle on the first run
+        if (impl.adapter !== undefined) row.adapter = impl.adapter;
+        if (impl.software !== undefined) row.software = impl.software;
         row.check = prep.check(first, impl);
         if (!row.check.ok) {
           row.status = 'mismatch';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * pnpm bench [--quick] [--reps N] [--warmup N] [--warmup-ms MS] [--min-time-ms MS] [--samples N] [--only REGEX] [--impl REGEX]
- *            [--no-peers] [--no-browser] [--out DIR] [--json FILE]
+ *            [--row-budget S] [--repeat N] [--baseline ID] [--no-peers] [--no-browser] [--out DIR] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -10,64 +10,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench, addRatios, type HalfConfig, type RowResult } from './bench.js';
 import { machineInfo } from './machine.js';
-import { convkitImpls } from './convkit.js';
+import { browserRowIds, convkitImpls } from './convkit.js';
 import { tfjsImpls } from './tfjs.js';
-import { runThreadedTfjsNode } from './wasm_threads.js';
+import { tfjsWebgpuImpl } from './tfjs_webgpu.js';
+import { provideNodeWebgpu } from './webgpu_node.js';
+import { runThreadedTfjsNode, tfjsPthreadPoolSize, tfjsWasmThreads } from './wasm_threads.js';
 import { ortImpl } from './ort.js';
 import { fullWorkloads, quickWorkloads } from './workloads.js';
-import { html, machineLine, table, type Report } from './report.js';
+import { html, machineLine, repeatTable, softwareAdapterNotes, table, type Report } from './report.js';
 import { makeProgress } from './progress.js';
+import { combineRepeats, addBaselineRatios, summarize } from './repeat.js';
+import { filterOf, parseBenchArgs, UsageError, USAGE, type Args } from './args.js';
 import type { Impl } from './impl.js';
 
-interface Args {
-  quick: boolean;
-  reps: number;
-  warmup: number;
-  warmupMs: number;
-  minTimeMs: number;
-  samples: number;
-  only?: RegExp;
-  impl?: RegExp;
-  peers: boolean;
-  browser: boolean;
-  out: string;
-  json?: string;
-  rowBudget: number;
-}
-
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, reps: 7, warmup: 1, warmupMs: 1000, minTimeMs: 2000, samples: 256, peers: true, browser: true, rowBudget: 30, out: path.resolve(here, '../results') };
-  const args = argv.filter((x) => x !== '--');
-  for (let i = 0; i < args.length; i++) {
-    const k = args[i]!;
-    const v = () => {
-      const x = args[++i];
-      if (x === undefined) throw new Error(`${k} needs a value`);
-      return x;
-    };
-    if (k === '--quick') a.quick = true;
-    else if (k === '--reps') a.reps = Number(v());
-    else if (k === '--warmup') a.warmup = Number(v());
-    else if (k === '--warmup-ms') a.warmupMs = Number(v());
-    else if (k === '--min-time-ms') a.minTimeMs = Number(v());
-    else if (k === '--samples') a.samples = Number(v());
-    else if (k === '--only') a.only = new RegExp(v());
-    else if (k === '--impl') a.impl = new RegExp(v());
-    else if (k === '--row-budget') a.rowBudget = Number(v());
-    else if (k === '--no-peers') a.peers = false;
-    else if (k === '--no-browser') a.browser = false;
-    else if (k === '--out') a.out = path.resolve(v());
-    else if (k === '--json') a.json = path.resolve(v());
-    else if (k === '--help' || k === '-h') {
-      console.log('usage: pnpm bench [--quick] [--reps N>=7] [--warmup N] [--warmup-ms MS] [--min-time-ms MS] [--samples N] [--only REGEX] [--impl REGEX] [--row-budget S] [--no-peers] [--no-browser] [--out DIR] [--json FILE]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${k}`);
-  }
-  if (!a.quick && !(a.reps >= 7)) throw new Error('--reps must be at least 7');
-  return a;
-}
 
 /**
  * glibc malloc settings for the benchmark process (Linux, unless CONVKIT_BENCH_MALLOC=default):
@@ -79,9 +35,12 @@ function parseArgs(argv: string[]): Args {
  */
 const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
 
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
 /**
- * Re-runs the benchmark once with the environment it needs: the malloc settings above, and an X
- * display for headless-gl (xvfb-run) when there is none and xvfb-run exists.
+ * Re-runs the benchmark once with the environment it needs: the malloc settings above, an X
+ * display for headless-gl (xvfb-run) when there is none and xvfb-run exists, and a Vulkan driver
+ * for WebGPU (SwiftShader's ICD when VK_ICD_FILENAMES is unset and Chromium's SwiftShader is installed).
  */
 function maybeReexec(): void {
   if (process.env.CONVKIT_BENCH_REEXEC || process.platform !== 'linux') return;
@@ -89,6 +48,12 @@ function maybeReexec(): void {
   let changed = false;
   if (process.env.CONVKIT_BENCH_MALLOC !== 'default' && !process.env.GLIBC_TUNABLES) {
     env.GLIBC_TUNABLES = MALLOC_TUNABLES;
+    changed = true;
+  }
+  // WebGPU in Node (Dawn) needs a Vulkan driver: on a machine without a GPU, Chromium's SwiftShader
+  // (a CPU rasteriser; every row on it says so). CONVKIT_BENCH_VULKAN=system leaves the choice to the loader.
+  if (!process.env.VK_ICD_FILENAMES && process.env.CONVKIT_BENCH_VULKAN !== 'system' && existsSync(SWIFTSHADER_ICD)) {
+    env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     changed = true;
   }
   let cmd = process.execPath;
@@ -104,36 +69,75 @@ function maybeReexec(): void {
   process.exit(r.status ?? 1);
 }
 
+/** One line on stderr and exit code 2: a bad command line never starts a run. */
+function usage(msg: string): number {
+  console.error(`bench: ${msg}`);
+  return 2;
+}
+
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: Args;
+  try {
+    args = parseBenchArgs(process.argv.slice(2), path.resolve(here, '../results'));
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const allWorkloads = args.quick ? quickWorkloads() : fullWorkloads();
+  const workloads = allWorkloads.filter((w) => !args.only || args.only.test(w.id));
+  if (workloads.length === 0) return usage(`--only '${args.only!.source}' matches no workload (workloads: ${allWorkloads.map((w) => w.id).join(', ')})`);
   maybeReexec();
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const machine = machineInfo();
-  log(`convkit bench (${args.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
+  const filter = filterOf(args);
+  log(`convkit bench (${args.quick ? 'quick' : 'full'}${filter ? ', filtered' : ''}${args.repeat > 1 ? `, ${args.repeat} repeats` : ''}) on ${machineLine(machine)}`);
 
   const skipped: Report['skipped'] = [];
   const notes: string[] = [];
   const impls: Impl[] = [];
+  // navigator.gpu for the Node half (gpu.js webgpu mode and tfjs-backend-webgpu share it)
+  const gpu = await provideNodeWebgpu();
+  if (gpu.ok) notes.push(`WebGPU in Node: the 'webgpu' package (Dawn), adapter ${gpu.adapter}${gpu.software ? ' (a software adapter: CPU rasteriser, not a GPU)' : ''}${process.env.VK_ICD_FILENAMES ? `; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : ''}`);
   for (const r of await convkitImpls(log)) {
     if (r.impl) impls.push(r.impl);
     else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
   }
   if (process.env.GLIBC_TUNABLES === MALLOC_TUNABLES) notes.push(`glibc malloc: ${MALLOC_TUNABLES} (large buffers reuse warm pages; CONVKIT_BENCH_MALLOC=default turns it off)`);
   if (process.env.CONVKIT_BENCH_XVFB) notes.push('ran under xvfb-run (an X display for headless-gl; Mesa software GL, no GPU on this machine)');
+  const cores = os.availableParallelism();
+  const wasmThreads = tfjsWasmThreads(cores);
   if (args.peers) {
-    const threads = os.availableParallelism();
-    const peers = [...(await tfjsImpls()), await ortImpl(threads)];
+    const peers = [...(await tfjsImpls()), await tfjsWebgpuImpl(), await ortImpl(cores)];
     for (const r of peers) {
       if (r.impl) impls.push(r.impl);
       else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
     }
     notes.push('tfjs rows get their inputs in NHWC/HWIO (their native layout), converted once at setup, never timed; outputs are checked through the same index map.');
-    notes.push(`onnxruntime-node: CPU execution provider, intraOpNumThreads ${threads}; one hand-written ONNX node per workload (Conv, MaxPool, MatMul).`);
+    notes.push(`onnxruntime-node: CPU execution provider, intraOpNumThreads ${cores}; one hand-written ONNX node per workload (Conv, MaxPool, MatMul).`);
   }
+  // every id this run could have, for the --impl / --baseline checks
+  const candidates = [...impls.map((i) => i.id), ...(args.peers ? ['tfjs:wasm-threads'] : []), ...(args.browser ? await browserRowIds() : [])];
   const selected = impls.filter((i) => !args.impl || args.impl.test(i.id));
-  const workloads = (args.quick ? quickWorkloads() : fullWorkloads()).filter((w) => !args.only || args.only.test(w.id));
+  const cleanup = async () => {
+    for (const i of impls) await i.dispose();
+  };
+  if (args.impl && !candidates.some((id) => args.impl!.test(id))) {
+    const na = skipped.filter((s) => args.impl!.test(s.impl));
+    await cleanup();
+    return usage(
+      `--impl '${args.impl.source}' matches no implementation${na.length ? ` that runs here (not available: ${na.map((s) => `${s.impl}: ${s.reason}`).join('; ')})` : ''} (implementations: ${candidates.join(', ')})`,
+    );
+  }
+  if (args.baseline !== 'tfjs:wasm-threads' && !candidates.includes(args.baseline)) {
+    await cleanup();
+    return usage(`--baseline '${args.baseline}' is not an implementation of this run (implementations: ${candidates.join(', ')})`);
+  }
   for (const s of skipped) log(`not run: ${s.impl}: ${s.reason}`);
-  log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}]`).join(', ')}`);
+  log(`implementations: ${selected.map((i) => `${i.id} [${i.engine}${i.adapter ? `, adapter ${i.adapter}` : ''}]`).join(', ')}`);
 
   // the run settings of every half (this process, the threaded-tfjs child, the Chromium page)
   const half: HalfConfig = {
@@ -147,72 +151,107 @@ async function main(): Promise<number> {
     only: args.only?.source,
     impl: args.impl?.source,
   };
-  const progress = makeProgress();
-  let rows: RowResult[] = [];
+  const seen = new Set<string>();
+  const addSkipped = (xs: Report['skipped']) => {
+    for (const x of xs) if (!seen.has(`${x.impl}\u0000${x.reason}`)) (seen.add(`${x.impl}\u0000${x.reason}`), skipped.push(x));
+  };
+  const addNotes = (xs: string[]) => {
+    for (const x of xs) if (!notes.includes(x)) notes.push(x);
+  };
+  /** One whole comparison: the Node rows, the threaded-tfjs child, the browser half. */
+  const runOnce = async (k: number): Promise<RowResult[]> => {
+    const tag = args.repeat > 1 ? `repeat ${k + 1}/${args.repeat}: ` : '';
+    if (tag) log(`${tag}start`);
+    const progress = makeProgress();
+    let rows: RowResult[] = [];
+    try {
+      rows = await runBench(workloads, selected, { ...half, onProgress: (d, t, task) => progress.update(d, t, tag + task), log: progress.log });
+    } finally {
+      progress.stop();
+    }
+    if (args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads'))) {
+      // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
+      try {
+        const t = await runThreadedTfjsNode({ ...half, threads: wasmThreads, pool: tfjsPthreadPoolSize() }, log);
+        rows.push(...t.rows);
+        addSkipped(t.skipped);
+        addNotes(t.notes);
+        addRatios(rows);
+      } catch (e) {
+        addSkipped([{ impl: 'tfjs:wasm-threads', reason: (e as Error).message.split('\n')[0]! }]);
+      }
+    }
+    if (args.browser) {
+      try {
+        const { runBrowser } = await import('./browser.js');
+        const b = await runBrowser({ cfg: half, log });
+        rows.push(...b.rows);
+        addSkipped(b.skipped);
+        addNotes(b.notes);
+        addRatios(rows);
+      } catch (e) {
+        addSkipped([{ impl: 'browser (headless Chromium)', reason: (e as Error).message.split('\n')[0]! }]);
+      }
+    }
+    addBaselineRatios(rows, args.baseline);
+    return rows;
+  };
+  const runs: RowResult[][] = [];
   try {
-    rows = await runBench(workloads, selected, { ...half, onProgress: progress.update, log: progress.log });
+    for (let k = 0; k < args.repeat; k++) runs.push(await runOnce(k));
   } finally {
-    progress.stop();
-    for (const i of impls) await i.dispose();
+    await cleanup();
   }
-
-  if (args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads'))) {
-    // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
-    try {
-      const t = await runThreadedTfjsNode({ ...half, threads: os.availableParallelism() }, log);
-      rows.push(...t.rows);
-      skipped.push(...t.skipped);
-      notes.push(...t.notes);
-      addRatios(rows);
-    } catch (e) {
-      skipped.push({ impl: 'tfjs:wasm-threads', reason: (e as Error).message.split('\n')[0]! });
-    }
-  }
-  if (args.browser) {
-    try {
-      const { runBrowser } = await import('./browser.js');
-      const b = await runBrowser({ cfg: half, log });
-      rows.push(...b.rows);
-      skipped.push(...b.skipped);
-      notes.push(...b.notes);
-      addRatios(rows);
-    } catch (e) {
-      skipped.push({ impl: 'browser (headless Chromium)', reason: (e as Error).message.split('\n')[0]! });
-    }
-  }
+  let rows: RowResult[];
+  let summary;
+  if (args.repeat > 1) ({ rows, summary } = combineRepeats(runs, args.baseline));
+  else ((rows = runs[0]!), (summary = summarize(runs, args.baseline)));
   // group rows by workload in the order of the workloads
   const order = new Map(workloads.map((w, i) => [w.id, i]));
   rows.sort((a, b) => (order.get(a.workload) ?? 99) - (order.get(b.workload) ?? 99));
+  addNotes(softwareAdapterNotes(rows));
 
   machine.loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const report: Report = {
     tool: 'convkit-bench',
     mode: args.quick ? 'quick' : 'full',
+    ...(filter ? { filter } : {}),
     machine,
-    settings: { reps: args.reps, warmup: args.warmup, warmupMs: args.warmupMs, minTimeMs: args.minTimeMs, samples: args.samples },
+    settings: { reps: args.reps, warmup: args.warmup, warmupMs: args.warmupMs, minTimeMs: args.minTimeMs, samples: args.samples, repeat: args.repeat, baseline: args.baseline, rowBudget: args.rowBudget },
     skipped,
     notes,
+    summary,
     rows,
   };
-  console.log(`\nconvkit bench, ${report.mode} mode. Machine: ${machineLine(machine)}\n`);
+  const filterLine = filter ? `FILTERED run (${[filter.only ? `--only '${filter.only}'` : '', filter.impl ? `--impl '${filter.impl}'` : ''].filter(Boolean).join(' ')}): a subset, not the full comparison` : '';
+  console.log(`\nconvkit bench, ${report.mode} mode${args.repeat > 1 ? `, ${args.repeat} repeats (interleaved)` : ''}. Machine: ${machineLine(machine)}`);
+  if (filterLine) console.log(filterLine);
+  console.log('');
   console.log(table(report));
+  const rt = repeatTable(report);
+  if (rt) console.log(`\n${rt}`);
+  const sw = softwareAdapterNotes(rows);
+  if (sw.length) console.log(`\n${sw.join('\n')}`);
   if (skipped.length) {
     console.log('\nnot run here:');
     for (const s of skipped) console.log(`  ${s.impl}: ${s.reason}`);
   }
   mkdirSync(args.out, { recursive: true });
   const stamp = machine.date.replace(/[:.]/g, '-');
-  const base = path.join(args.out, `bench-${report.mode}-${stamp}`);
-  writeFileSync(`${base}.json`, JSON.stringify(report, null, 2));
+  // a filtered run never replaces latest-full.* / latest-quick.*
+  const kind = `${report.mode}${filter ? '-filtered' : ''}`;
+  const base = path.join(args.out, `bench-${kind}-${stamp}`);
+  const text = JSON.stringify(report, null, 2);
+  writeFileSync(`${base}.json`, text);
   writeFileSync(`${base}.html`, html(report));
-  writeFileSync(path.join(args.out, `latest-${report.mode}.json`), JSON.stringify(report, null, 2));
-  writeFileSync(path.join(args.out, `latest-${report.mode}.html`), html(report));
-  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+  writeFileSync(path.join(args.out, `latest-${kind}.json`), text);
+  writeFileSync(path.join(args.out, `latest-${kind}.html`), html(report));
+  if (args.json) writeFileSync(args.json, text);
   console.log(`\nreport: ${base}.html\njson:   ${base}.json`);
 
   const bad = rows.filter((r) => r.status === 'mismatch' || r.status === 'error');
   const passed = rows.filter((r) => r.status === 'ok' || r.status === 'checked' || r.status === 'too-slow').length;
-  console.log(`\n${passed} passed, ${bad.length} failed, ${rows.length - passed - bad.length} skipped`);
+  console.log(`\n${passed} passed, ${bad.length} failed, ${rows.length - passed - bad.length} skipped${filter ? ' (filtered run)' : ''}`);
   if (bad.length) {
     console.error(`\n${bad.length} row(s) failed:`);
     for (const r of bad) console.error(`  ${r.workload} on ${r.impl}: ${r.status}: ${r.reason}`);
@@ -228,4 +267,3 @@ main().then(
     process.exit(2);
   },
 );
-void existsSync;

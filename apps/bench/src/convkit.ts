@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { BackendDescriptor } from '@convkit/core';
-import { implsFromDescriptors, type ConvkitRow } from './convkit_impl.js';
+import { implsFromDescriptors, variantsOf, type ConvkitRow } from './convkit_impl.js';
 export type { ConvkitRow };
 
 export interface Found {
@@ -80,4 +80,12 @@ export async function convkitImpls(log: (s: string) => void = () => {}): Promise
     else rows.push(...(await implsFromDescriptors(f.descriptors, 'node', log)));
   }
   return rows;
+}
+
+/** The row ids the browser half can have (convkit variants in Chromium, threaded tfjs-wasm), for --impl checks. */
+export async function browserRowIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const f of await discoverBackends()) for (const d of f.descriptors) for (const v of variantsOf(d.name, 'browser')) ids.push(`convkit:${v.label}@chromium`);
+  ids.push('tfjs:wasm-threads@chromium');
+  return ids;
 }

@@ -13,7 +13,7 @@ import { contextStep, trainDims, uploadTrain, PARAM_NAMES, type TrainInit } from
  */
 export function variantsOf(name: string, platform: 'node' | 'browser' = 'node'): { label: string; options?: unknown }[] {
   if (name === 'gpujs') {
-    const modes = platform === 'node' ? ['headlessgl', 'webasm'] : ['webgl2', 'webgpu', 'webasm'];
+    const modes = platform === 'node' ? ['headlessgl', 'webgpu', 'webasm'] : ['webgl2', 'webgpu', 'webasm'];
     return modes.map((mode) => ({ label: `gpujs:${mode}`, options: { mode } }));
   }
   if (name === 'workers' && platform === 'node') {
@@ -62,6 +62,24 @@ export async function implsFromDescriptors(
   return rows;
 }
 
+/**
+ * The adapter a GPU backend reports: gpu.js's `adapter` (WebGPU: vendor / architecture / device /
+ * description and the software flag) or its `renderer` ({ renderer, software }); undefined for CPU
+ * backends (gpu.js webasm reports 'cpu (wasm)', which is not an adapter).
+ */
+function gpuAdapterOf(b: unknown): { adapter: string; software: boolean } | undefined {
+  const o = b as { adapter?: unknown; renderer?: unknown; engine?: string };
+  if (o.engine === 'webasm' || o.engine === 'cpu') return undefined;
+  const a = o.adapter as { vendor?: string; architecture?: string; device?: string; description?: string; software?: boolean } | null | undefined;
+  if (a && typeof a === 'object' && typeof a.software === 'boolean') {
+    const line = [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(' / ');
+    return { adapter: line || 'unknown', software: a.software };
+  }
+  const r = o.renderer as { renderer?: string; software?: boolean } | undefined;
+  if (r && typeof r === 'object' && typeof r.renderer === 'string') return { adapter: r.renderer, software: !!r.software };
+  return undefined;
+}
+
 const NEEDS: Record<Workload['kind'], OpName[]> = {
   conv: ['conv2d'],
   convBackward: ['conv2dBackward'],
@@ -87,6 +105,13 @@ export class ConvkitImpl implements Impl {
   }
   get precision() {
     return this.ctx.backend.precision;
+  }
+  /** gpu.js rows: the GL renderer / WebGPU adapter the backend reports */
+  get adapter(): string | undefined {
+    return gpuAdapterOf(this.ctx.backend)?.adapter;
+  }
+  get software(): boolean | undefined {
+    return gpuAdapterOf(this.ctx.backend)?.software;
   }
 
   unsupported(w: Workload): string | null {

@@ -17,6 +17,10 @@ export interface Impl {
   engine: string;
   /** threads it uses, where known */
   threads?: number;
+  /** the GPU adapter it ran on (WebGPU / GL rows), where known */
+  adapter?: string;
+  /** that adapter is a software rasteriser (SwiftShader, lavapipe, llvmpipe, Mesa software GL) */
+  software?: boolean;
   /** the tolerance it claims (at least the contract's 1e-4 is applied by the checker) */
   precision: Tolerance;
   /** null when the workload can run, else the reason it cannot */

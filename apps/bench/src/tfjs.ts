@@ -29,9 +29,12 @@ export class TfjsImpl implements Impl {
   constructor(
     readonly id: string,
     readonly tf: typeof TF,
-    readonly backendName: 'cpu' | 'wasm',
+    readonly backendName: 'cpu' | 'wasm' | 'webgpu',
     readonly engine: string,
     readonly threads: number,
+    /** webgpu: the adapter tfjs's backend reports, and whether it is a software rasteriser */
+    readonly adapter?: string,
+    readonly software?: boolean,
   ) {}
 
   async use(): Promise<void> {
@@ -44,6 +47,11 @@ export class TfjsImpl implements Impl {
   unsupported(w: Workload): string | null {
     if (w.kind === 'train') return 'not written for peers (convkit rows only)';
     if (w.kind === 'convBackward' && this.backendName === 'wasm') return "tfjs-backend-wasm has no 'Conv2DBackpropFilter' kernel (dW)";
+    if (this.backendName === 'webgpu') {
+      const kernels = { conv: ['FusedConv2D'], convBackward: ['Conv2DBackpropInput', 'Conv2DBackpropFilter'], maxpool: ['MaxPool'], gemm: ['BatchMatMul'] }[w.kind];
+      const missing = kernels.filter((k) => !this.tf.getKernel(k, 'webgpu'));
+      if (missing.length) return `tfjs-backend-webgpu has no ${missing.map((k) => `'${k}'`).join(', ')} kernel`;
+    }
     if (w.kind === 'convBackward' && this.backendName === 'cpu' && w.shape.N * w.shape.K * w.shape.H * w.shape.W * w.shape.C * w.shape.R * w.shape.S > 1e8) {
       // one call of workload A did not finish in 7 minutes on this machine (2 shared cores)
       return "skipped at this size: tfjs-backend-cpu's Conv2DBackpropInput/Filter are scalar loops over TensorBuffer.get (one call of A ran > 7 min here); its correctness is checked in --quick";

@@ -15,18 +15,21 @@
  *   have 2 threads per core"), so on 2 cores setThreadsCount(2) still gives 1 thread: the child
  *   reports twice the cores to the glue (os.cpus()) and asks for as many threads as there are cores
  *   (the browser half does the same with navigator.hardwareConcurrency).
- * The child checks getThreadsCount() equals the threads asked for and reports the row as not run
- * otherwise; its results are checked against float64 like every other row.
+ * The threads asked for are the cores, capped at the build's preallocated pthread pool (8 in 4.22,
+ * tfjsWasmThreads below); the row reports the count XNNPACK really started (getThreadsCount()), and
+ * a note when it differs from the count asked for. Its results are checked against float64 like
+ * every other row.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HalfConfig, RowResult } from './bench.js';
 
 /** The CLI's settings for the child (bench.ts HalfConfig) and the XNNPACK threads to ask for. */
-export type ThreadsChildConfig = HalfConfig & { threads: number };
+export type ThreadsChildConfig = HalfConfig & { threads: number; /** the build's pthread pool size, for the note */ pool?: number };
 
 export interface ThreadsChildResult {
   rows: RowResult[];
@@ -35,6 +38,31 @@ export interface ThreadsChildResult {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The pthread pool tfjs-backend-wasm's threaded build preallocates (emscripten PTHREAD_POOL_SIZE,
+ * `var pthreadPoolSize = 8` in the 4.22 bundle): pthreads beyond it are not started while the main
+ * thread waits for XNNPACK's pool, so on a 16-core machine asking for 16 threads gave 8. Read from
+ * the installed bundle; undefined when the bundle does not say.
+ */
+export function tfjsPthreadPoolSize(): number | undefined {
+  try {
+    const src = readFileSync(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'), 'utf8');
+    const m = /pthreadPoolSize = (\d+)/.exec(src);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The XNNPACK threads to ask for, sized the way tfjs can start them: every core, but no more than
+ * the build's preallocated pthread pool.
+ */
+export function tfjsWasmThreads(cores: number): number {
+  const pool = tfjsPthreadPoolSize();
+  return Math.max(1, pool ? Math.min(cores, pool) : cores);
+}
 
 /** Runs the threaded tfjs-wasm rows in a child Node process and returns them. */
 export async function runThreadedTfjsNode(cfg: ThreadsChildConfig, log: (s: string) => void): Promise<ThreadsChildResult> {
