@@ -1,63 +1,51 @@
 #!/usr/bin/env node
 /**
- * pnpm train --backend <js|workers|gpujs|gpujs:mode|auto> [--epochs 6] [--batch 32] [--lr 0.05]
- *   [--momentum 0.9] [--weight-decay 5e-4] [--seed 1] [--max-steps n] [--out file.html]
+ * pnpm train --backend <js|workers|wasm|gpujs|gpujs:mode|auto> [--epochs 6] [--batch 32] [--lr 0.05]
+ *   [--momentum 0.9] [--weight-decay 5e-4] [--seed 1] [--max-steps n] [--schedule cosine|constant]
+ *   [--channels 16,32] [--hidden 64] [--out file.html]
  * Trains the small CNN on the fixed MNIST split, prints test accuracy, writes the curves page.
+ * A bad flag or value (see cli-args.ts), an unknown backend (the nearest valid name is suggested) or
+ * a backend that cannot start here: one line on stderr, exit code 2, nothing trained or written.
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
+import type { Context } from '@convkit/core';
 import { contextFor } from './backends.js';
+import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './cli-args.js';
 import { loadMnist } from './mnist.js';
-import { DEFAULT_TRAIN, trainMnist } from './train.js';
+import { trainMnist } from './train.js';
 import { renderCurveHtml } from './curve.js';
 
-// `pnpm run x -- args` hands the script a literal '--' first: drop it
-const argv = process.argv.slice(2);
-if (argv[0] === '--') argv.shift();
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    backend: { type: 'string', default: 'js' },
-    epochs: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    momentum: { type: 'string' },
-    'weight-decay': { type: 'string' },
-    seed: { type: 'string' },
-    'max-steps': { type: 'string' },
-    schedule: { type: 'string' },
-    channels: { type: 'string' },
-    hidden: { type: 'string' },
-    out: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  allowPositionals: false,
-});
-
-if (values.help) {
-  console.log('usage: pnpm train --backend <js|workers|gpujs|gpujs:headlessgl|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] [--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--channels 16,32] [--hidden 64] [--out file.html]');
-  process.exit(0);
+/** One line on stderr; exit 2 for a bad invocation (nothing was trained or written), 1 otherwise. */
+function fail(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  console.error(`train: ${msg.split('\n')[0]}`);
+  process.exit(e instanceof UsageError ? 2 : 1);
 }
 
-const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
-const cfg = {
-  epochs: num(values.epochs, DEFAULT_TRAIN.epochs),
-  batchSize: num(values.batch, DEFAULT_TRAIN.batchSize),
-  lr: num(values.lr, DEFAULT_TRAIN.lr),
-  momentum: num(values.momentum, DEFAULT_TRAIN.momentum),
-  weightDecay: num(values['weight-decay'], DEFAULT_TRAIN.weightDecay),
-  seed: num(values.seed, DEFAULT_TRAIN.seed),
-  maxSteps: values['max-steps'] ? Number(values['max-steps']) : undefined,
-  channels: (values.channels ? values.channels.split(',').map(Number) : DEFAULT_TRAIN.channels) as [number, number],
-  hidden: num(values.hidden, DEFAULT_TRAIN.hidden),
-  schedule: (values.schedule ?? DEFAULT_TRAIN.schedule) as 'cosine' | 'constant',
-};
-
-const spec = values.backend!;
-const ctx = await contextFor(spec);
+let args: TrainArgs;
+try {
+  args = parseTrainArgs(process.argv.slice(2));
+} catch (e) {
+  fail(e);
+}
+if (args.help) {
+  console.log(TRAIN_USAGE);
+  process.exit(0);
+}
+const { cfg } = args;
+const spec = args.backend;
+// relative --out paths are taken from where pnpm was called (INIT_CWD); the default is apps/demos/out/
+const out = args.out !== undefined ? resolve(process.env.INIT_CWD ?? process.cwd(), args.out) : resolve(`out/mnist-${spec.replace(/[^a-z0-9]+/gi, '-')}.html`);
 const data = loadMnist();
+if (cfg.batchSize > data.train.labels.length) fail(new UsageError(`--batch ${cfg.batchSize} is larger than the training set (${data.train.labels.length} digits)`));
+let ctx: Context;
+try {
+  ctx = await contextFor(spec);
+} catch (e) {
+  fail(new UsageError(`backend '${spec}' cannot run here: ${(e as Error).message}`));
+}
 console.log(
   `backend ${ctx.backendName} (engine ${ctx.engine}); MNIST split: ${data.train.labels.length} train / ${data.test.labels.length} test ` +
     `(per class: last 200 test); epochs ${cfg.epochs}, batch ${cfg.batchSize}, lr ${cfg.lr} (${cfg.schedule}), momentum ${cfg.momentum}, weight decay ${cfg.weightDecay}, seed ${cfg.seed}`,
@@ -76,29 +64,34 @@ let started = false;
 let acc = '-';
 let steps = 0;
 const cpu0 = process.cpuUsage();
-const res = await trainMnist(ctx, data, cfg, {
-  onStep(step, total, loss) {
-    steps = step;
-    if (!started) {
-      bar.start(total, 0, { loss: '-', acc });
-      started = true;
-    }
-    bar.update(step, { loss: loss.toFixed(4), acc });
-  },
-  onEpoch(e, a) {
-    acc = `${(a * 100).toFixed(2)}%`;
-    if (!process.stderr.isTTY) console.log(`epoch ${e}: test accuracy ${acc}`);
-    bar.update(steps, { acc });
-  },
-});
+let res: Awaited<ReturnType<typeof trainMnist>>;
+try {
+  res = await trainMnist(ctx, data, cfg, {
+    onStep(step, total, loss) {
+      steps = step;
+      if (!started) {
+        bar.start(total, 0, { loss: '-', acc });
+        started = true;
+      }
+      bar.update(step, { loss: loss.toFixed(4), acc });
+    },
+    onEpoch(e, a) {
+      acc = `${(a * 100).toFixed(2)}%`;
+      if (!process.stderr.isTTY) console.log(`epoch ${e}: test accuracy ${acc}`);
+      bar.update(steps, { acc });
+    },
+  });
+} catch (e) {
+  bar.stop();
+  await ctx.dispose().catch(() => {});
+  fail(e);
+}
 bar.stop();
 const cpu = process.cpuUsage(cpu0);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const engine = ctx.engine;
 await ctx.dispose();
 
-// relative --out paths are taken from where pnpm was called (INIT_CWD); the default is apps/demos/out/
-const out = values.out ? resolve(process.env.INIT_CWD ?? process.cwd(), values.out) : resolve(`out/mnist-${spec.replace(/[^a-z0-9]+/gi, '-')}.html`);
 const perEpoch = Math.floor(data.train.labels.length / cfg.batchSize);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
