@@ -103,9 +103,17 @@ export class NaiveBackend implements KernelBackend {
 }
 
 /** Registry descriptor. Priority 1: never chosen by 'auto' over the project's own backends. */
+declare module '@convkit/core' {
+  interface BackendOptionsMap {
+    /** the naive backend takes no options */
+    naive: Record<string, never>;
+  }
+}
+
 export const naiveBackend: BackendDescriptor = {
   name: 'naive',
   priority: 1,
+  optionKeys: [],
   probe: () => ({ available: true, reason: 'plain loops, any ES2022 runtime' }),
   create: () => new NaiveBackend(),
 };

@@ -102,7 +102,11 @@ export const OP_SPECS: readonly OpSpec[] = [
     args: 'dy, indices, p',
     returns: 'DataId',
     types: ['DataId', 'MaxPool2dParams'],
-    doc: ['dx [N, C, inH, inW] starts at zero and dx[indices[o]] += dy[o] for every output o.'],
+    doc: [
+      'dx [N, C, inH, inW] starts at zero and dx[indices[o]] += dy[o] for every output o. Call',
+      "checkPoolIndices('maxpool2dBackward', hostIndices, p) from @convkit/core first, before",
+      'allocating dx: an index outside its own window must be the same ValidationError everywhere.',
+    ],
   },
   {
     op: 'sgd',

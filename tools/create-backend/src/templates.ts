@@ -161,9 +161,20 @@ export const IMPLEMENTED: readonly OpName[] = [];
  */
 export const PRECISION: Precision = Object.freeze({ atol: 1e-4, rtol: 1e-4 });
 
-export interface ${C}Options {
-  /** Reserved for your backend's options (device, threads, ...). */
-  [key: string]: unknown;
+/**
+ * Your backend's options (device, threads, ...). List every key in OPTION_KEYS too: core refuses
+ * any other key passed as \`backendOptions\`, naming the nearest listed one.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ${C}Options {}
+
+/** Every key of ${C}Options (the descriptor's optionKeys); the Record makes a missing key a type error. */
+export const OPTION_KEYS = Object.freeze(Object.keys({} satisfies Record<keyof ${C}Options, true>)) as readonly (keyof ${C}Options)[];
+
+declare module '@convkit/core' {
+  interface BackendOptionsMap {
+    '${v.name}': ${C}Options;
+  }
 }
 
 /** The ${v.name} backend. Storage is Float32Array / Int32Array; kernels live in src/ops/, one file per op. */
@@ -229,6 +240,7 @@ export function create${C}(options: ${C}Options = {}): ${C} {
 export const ${v.camel}Backend: BackendDescriptor<${C}Options> = {
   name: '${v.name}',
   priority: 1,
+  optionKeys: OPTION_KEYS,
   probe: () => ({ available: true, reason: 'pure TypeScript storage; kernels in src/ops/' }),
   create: (options?: ${C}Options) => create${C}(options),
 };
