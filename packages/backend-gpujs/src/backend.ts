@@ -40,6 +40,12 @@ export interface GpujsBackendOptions {
   /** Convolution algorithm: 'auto' (default), 'direct' or 'im2col' (im2col -> GEMM on the device). */
   convAlgorithm?: ConvAlgorithm;
   /**
+   * webgpu: run the WGSL kernels of src/webgpu (tiled GEMM, implicit-GEMM convolution, one-pass
+   * maxpool, writeBuffer uploads, one-copy reads) where they apply (default true); false runs the
+   * gpu.js-language kernels only, as before (for comparison). Ignored on the other modes.
+   */
+  wgsl?: boolean;
+  /**
    * webgpu: a `navigator.gpu`-like object to acquire the device from (e.g. `create([])` of the
    * `webgpu` package with your own Dawn flags). Default: `navigator.gpu` where it exists, else
    * (Node) the optional `webgpu` package. Used only while the device is acquired; nothing global
@@ -76,6 +82,7 @@ export class GpujsBackend implements KernelBackend {
       throw new Error("gpujs: the 'gpu' option must be a navigator.gpu-like object with requestAdapter()");
     }
     const engine = await Engine.create({ mode: o.mode, allowCpuFallback: o.allowCpuFallback, gpu: o.gpu });
+    engine.wgslKernels = o.wgsl ?? true;
     return new GpujsBackend(engine, algo);
   }
 
@@ -146,7 +153,8 @@ export class GpujsBackend implements KernelBackend {
   memory(): BackendMemory {
     const m = this.#e.memory();
     const kind = this.#e.isGl ? 'textures' : 'buffers';
-    return { dataIds: this.#d.liveData, [kind]: m.handles, bytes: m.bytes, kernels: m.kernels, launches: m.launches, readbacks: m.readbacks };
+    const { handles, ...counters } = m;
+    return { dataIds: this.#d.liveData, [kind]: handles, ...counters };
   }
   dispose(): Promise<void> {
     return this.#e.dispose();

@@ -22,6 +22,8 @@ import {
 } from './platform.js';
 import { describeAdapter, type AdapterReport, type GpuLike } from './webgpu-node.js';
 import { MAX_INDEXABLE } from './source.js';
+import { WgpuRuntime, isBufferResult, handleSize, type Dispatch } from './webgpu/runtime.js';
+import { newStats, type DeviceStats } from './webgpu/stats.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handle = any;
@@ -83,8 +85,11 @@ export class Engine {
   #bytes = 0;
   #lost = false;
   #disposed = false;
-  #readbacks = 0;
-  #launches = 0;
+  /** counters (launches, readbacks, readback copies, bytes, threads, outputs): see webgpu/stats.ts */
+  readonly stats: DeviceStats = newStats();
+  #wg: WgpuRuntime | null = null;
+  /** webgpu: false runs the gpu.js-language kernels only (the option `wgsl: false`, for comparison) */
+  wgslKernels = true;
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private constructor(info: EngineInfo, gpu: any, gl: any, allowCpuFallback: boolean) {
@@ -238,7 +243,7 @@ export class Engine {
    * Runs a cached kernel (keyed by its source and output size) on device handles and returns the
    * new output handle. Resolves asynchronously on webgpu.
    */
-  async run(name: string, source: string, size: number, args: readonly Handle[]): Promise<Handle> {
+  async run(name: string, source: string, size: number, args: readonly Handle[], bytesRead?: number): Promise<Handle> {
     this.checkAlive(`before ${name}`);
     if (size > MAX_INDEXABLE) {
       throw new Error(
@@ -246,7 +251,12 @@ export class Engine {
       );
     }
     const k = this.#kernel(`${size}|${source}`, source, size);
-    this.#launches++;
+    this.stats.launches++;
+    // one output per thread; without a model from the op, each input element is read once
+    this.stats.threads += size;
+    this.stats.outputs += size;
+    this.stats.bytesWritten += size * 4;
+    this.stats.bytesRead += bytesRead ?? args.reduce((s: number, a: Handle) => s + 4 * (a instanceof Float32Array ? a.length : handleSize(a)), 0);
     let out;
     try {
       out = k(...args);
@@ -263,26 +273,91 @@ export class Engine {
     return this.#track(out, size);
   }
 
+  /**
+   * The WGSL runtime on gpu.js's WebGPU device (src/webgpu), or null when this is not a webgpu
+   * engine that still runs on WebGPU (other modes; after an allowed CPU fallback).
+   */
+  get webgpu(): WgpuRuntime | null {
+    if (!this.wgslKernels || this.mode !== 'webgpu' || this.engine !== 'webgpu' || !this.wgpu?.device) return null;
+    this.#wg ??= new WgpuRuntime(this.wgpu, this.stats);
+    return this.#wg;
+  }
+
+  /**
+   * Runs WGSL kernels (one op: one command encoder, one submit) on the webgpu engine and returns
+   * the new output handles (element counts in `outputs`), tracked like gpu.js outputs.
+   */
+  async wgsl(dispatches: readonly (Dispatch & { outs: readonly number[] })[], outputs: readonly number[]): Promise<Handle[]> {
+    const name = dispatches.map((d) => d.name).join(' + ');
+    this.checkAlive(`before ${name}`);
+    const rt = this.webgpu;
+    if (!rt) throw new Error(`gpujs: ${name} is a WGSL kernel and needs the webgpu engine (this is '${this.engine}')`);
+    let outs;
+    try {
+      outs = await rt.run(dispatches, outputs);
+    } catch (e) {
+      if (this.wgpu?.isLost || /device was lost|context lost/i.test(String((e as Error)?.message))) {
+        this.#lost = true;
+        throw new GpuContextLostError(this.mode, `during ${name}`);
+      }
+      throw e;
+    }
+    try {
+      this.checkAlive(`after ${name}`);
+    } catch (e) {
+      for (const h of outs) h.delete();
+      throw e;
+    }
+    return outs.map((h, i) => this.#track(h, outputs[i]!));
+  }
+
   /** Puts host float data on the device. */
   async upload(values: Float32Array): Promise<Handle> {
     if (values.length > MAX_INDEXABLE) {
       throw new Error(`gpujs: a tensor of ${values.length} elements exceeds the 2^24-element limit of this backend`);
     }
+    const rt = this.webgpu;
+    if (rt) {
+      // webgpu: one queue.writeBuffer into a new buffer, no copy kernel
+      this.checkAlive('before upload');
+      return this.#track(rt.upload(values), values.length);
+    }
+    this.stats.uploads++;
     return this.run('upload', 'function (a) { return a[this.thread.x]; }', values.length, [values]);
   }
 
   /** Reads a handle back; asynchronous readback on webgpu (mapAsync) and webgl2 (PBO + fence). */
   async read(h: Handle, size: number): Promise<Float32Array> {
     this.checkAlive('before a read');
-    this.#readbacks++;
+    this.stats.readbacks++;
     let out: Float32Array;
+    const rt = this.mode === 'webgpu' && isBufferResult(h) ? this.webgpu : null;
     if (h instanceof Float32Array) out = h.slice();
+    else if (rt) {
+      // one staging buffer, one copyBufferToBuffer, one mapAsync (webgpu/runtime.ts)
+      try {
+        out = await rt.read(h, size);
+      } catch (e) {
+        if (this.wgpu?.isLost || /device was lost|context lost/i.test(String((e as Error)?.message))) {
+          this.#lost = true;
+          throw new GpuContextLostError(this.mode, 'during a read');
+        }
+        throw e;
+      }
+    }
     else if (this.mode === 'webgl2' && this.engine === 'webgl2' && h.texture && typeof h.framebuffer === 'function') {
       out = await this.#readTextureAsync(h, size);
     } else {
       try {
         const r = h.toArray();
         out = (r && typeof r.then === 'function' ? await r : r) as Float32Array;
+        if (this.mode === 'webgpu' && isBufferResult(h)) {
+          // gpu.js's readBufferResult: a pooled staging buffer, one copy, one mapAsync, a slice of the mapped range
+          this.stats.readCopies++;
+          this.stats.mapAsyncs++;
+          this.stats.hostCopies++;
+          this.stats.bytesRead += size * 4;
+        }
       } catch (e) {
         if (/device was lost|context lost/i.test(String((e as Error)?.message))) {
           this.#lost = true;
@@ -293,7 +368,9 @@ export class Engine {
     }
     // a lost GL context reads back zeros: never hand those out as data
     this.checkAlive('during a read');
-    return out instanceof Float32Array && out.length === size ? out : Float32Array.from(out as ArrayLike<number>);
+    if (out instanceof Float32Array && out.length === size) return out;
+    this.stats.hostCopies++;
+    return Float32Array.from(out as ArrayLike<number>);
   }
 
   /**
@@ -344,7 +421,7 @@ export class Engine {
 
   readSync(h: Handle, size: number): Float32Array {
     this.checkAlive('before a read');
-    this.#readbacks++;
+    this.stats.readbacks++;
     if (h instanceof Float32Array) return h.slice();
     const r = h.toArray();
     if (r && typeof r.then === 'function') throw new Error(`gpujs: '${this.mode}' has no synchronous readback; use await tensor.read()`);
@@ -364,9 +441,9 @@ export class Engine {
     }
   }
 
-  /** Live device handles and bytes, compiled kernels, and counters of launches and device-to-host readbacks. */
-  memory(): { handles: number; bytes: number; kernels: number; launches: number; readbacks: number } {
-    return { handles: this.#live.size, bytes: this.#bytes, kernels: this.#kernels.size, launches: this.#launches, readbacks: this.#readbacks };
+  /** Live device handles and bytes, compiled kernels (gpu.js kernels + WGSL pipelines), and the counters of webgpu/stats.ts. */
+  memory(): { handles: number; bytes: number; kernels: number } & DeviceStats {
+    return { handles: this.#live.size, bytes: this.#bytes, kernels: this.#kernels.size + (this.#wg?.pipelines ?? 0), ...this.stats };
   }
 
   /** Deletes every live handle, destroys the kernels and releases the context. */
@@ -387,6 +464,7 @@ export class Engine {
     this.#bytes = 0;
     const hadKernels = this.#kernels.size > 0;
     this.#kernels.clear();
+    this.#wg?.dispose();
     if (!lost) {
       try {
         // destroys every kernel and (GL) the shared context

@@ -14,6 +14,9 @@ export const GPU: any = lib.GPU;
 /** gpu.js's page-wide WebGPU device singleton ({ adapter, device, isLost }). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const WebGPUContext: any = lib.WebGPUContext;
+/** gpu.js's pipeline handle around a GPUBuffer; the WGSL kernels (src/webgpu) produce the same class. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const WebGPUBufferResult: any = lib.WebGPUBufferResult;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const kernelClasses: Record<string, any> = {
   HeadlessGLKernel: lib.HeadlessGLKernel,

@@ -4,6 +4,7 @@ import type { Handle } from '../engine.js';
 import { divmod, kernelSource, lit, unflatten } from '../source.js';
 import { dotLoop } from './gemm.js';
 import { im2colSize, im2colSource, readPadded } from './im2col.js';
+import { convJob, tiledFits } from '../webgpu/kernels.js';
 
 export type ConvAlgorithm = 'auto' | 'direct' | 'im2col';
 
@@ -86,14 +87,30 @@ return r;`,
   );
 }
 
+/**
+ * On webgpu with convAlgorithm 'auto' the convolution is the implicit-GEMM WGSL kernel (one
+ * dispatch, no columns tensor, every pad mode / groups / flip); 'direct' and 'im2col' keep the
+ * gpu.js-language kernels on every engine.
+ */
+export function useImplicitGemm(d: Device, p: Conv2dParams, algo: ConvAlgorithm): boolean {
+  const rt = d.engine.webgpu;
+  return !!rt && algo === 'auto' && tiledFits(p.K / p.groups, p.N * p.outH * p.outW, p.groups, rt.maxGroups);
+}
+
 export async function conv2d(d: Device, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams, algo: ConvAlgorithm): Promise<DataId> {
   const size = p.N * p.K * p.outH * p.outW;
   const hx = await d.f(x);
   const hw = await d.f(w);
   const hb = bias ? await d.f(bias) : null;
+  if (useImplicitGemm(d, p, algo)) {
+    const [y] = await d.engine.wgsl([{ ...convJob(p, !!hb), inputs: hb ? [hx, hw, hb] : [hx, hw] }], [size]);
+    return d.out(y, size);
+  }
   if (pickAlgorithm(p, algo, d.engine.mode) === 'direct') {
     const args = hb ? [hx, hw, hb] : [hx, hw];
-    return d.out(await d.engine.run('conv2d.direct', directSource(p, !!hb), size, args), size);
+    // each output loads its Cg*kH*kW window of x and of w (+ bias)
+    const reads = 4 * size * (2 * (p.C / p.groups) * p.kH * p.kW + (hb ? 1 : 0));
+    return d.out(await d.engine.run('conv2d.direct', directSource(p, !!hb), size, args, reads), size);
   }
   // im2col -> GEMM (+ bias), intermediates stay on the device and are freed here
   const colsSize = im2colSize(p);

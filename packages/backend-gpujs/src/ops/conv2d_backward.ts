@@ -6,6 +6,7 @@ import { col2imSource, gatherLoops } from './col2im.js';
 import { flipWeights, pickAlgorithm, wIndex, type ConvAlgorithm } from './conv2d.js';
 import { dotLoop } from './gemm.js';
 import { im2colSize, im2colSource, readPadded } from './im2col.js';
+import { convDwJob, tiledFits } from '../webgpu/kernels.js';
 
 /** db[k] = sum of dy over batch and space. */
 function dbSource(p: Conv2dParams): string {
@@ -134,7 +135,12 @@ export async function conv2dBackward(
     }
     if (wants.dw) {
       const hx = await d.f(x);
-      if (useCols) {
+      const rt = d.engine.webgpu;
+      if (rt && algo === 'auto' && tiledFits(p.K / p.groups, Cg * p.kH * p.kW, p.groups, rt.maxGroups)) {
+        // webgpu: dW = dy x cols^T as one implicit-GEMM WGSL dispatch (the columns gathered from x in the tile loads)
+        const [dwh] = await d.engine.wgsl([{ ...convDwJob(p), inputs: [hx, hdy] }], [wSize]);
+        out.dw = d.out(dwh, wSize);
+      } else if (useCols) {
         const colsSize = im2colSize(p);
         const cols = await d.engine.run('conv2dBackward.im2col', im2colSource(p), colsSize, [hx]);
         temps.push([cols, colsSize]);

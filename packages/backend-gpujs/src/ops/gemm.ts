@@ -1,6 +1,7 @@
 import type { DataId, GemmParams } from '@convkit/core';
 import type { Device } from '../device.js';
 import { divmod, kernelSource, lit } from '../source.js';
+import { gemmJob, tiledFits } from '../webgpu/kernels.js';
 
 /**
  * The dot-product body shared by gemm and the im2col convolution: sum over kk < k of
@@ -28,9 +29,21 @@ export function dotLoop(acc: string, k: number, aIdx: (kk: string) => string, bI
   return lines.join('\n');
 }
 
-/** C = alpha * op(A) op(B) + beta * C0 + bias, one output element per thread. */
+/**
+ * C = alpha * op(A) op(B) + beta * C0 + bias. On webgpu: one dispatch of the register-tiled WGSL
+ * GEMM (webgpu/tiled.ts); elsewhere a gpu.js kernel, one output element per thread.
+ */
 export async function gemm(d: Device, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
   const { m, n, k, transA, transB, alpha, beta } = p;
+  const rt = d.engine.webgpu;
+  if (rt && tiledFits(m, n, 1, rt.maxGroups)) {
+    const useC = !!c && beta !== 0;
+    const inputs = [await d.f(a), await d.f(b)];
+    if (useC) inputs.push(await d.f(c!));
+    if (bias) inputs.push(await d.f(bias));
+    const [out] = await d.engine.wgsl([{ ...gemmJob(p, useC, !!bias), inputs }], [m * n]);
+    return d.out(out, m * n);
+  }
   const M = lit(m);
   const Nn = lit(n);
   const K = lit(k);
@@ -50,5 +63,7 @@ export async function gemm(d: Device, a: DataId, b: DataId, c: DataId | null, bi
     tail += ' r = r + bias[j];';
   }
   const src = kernelSource(args, `${divmod('i', 'j', 't', n)}\n${dotLoop('acc', k, aIdx, bIdx)}\n${tail}\nreturn r;`);
-  return d.out(await d.engine.run('gemm', src, m * n, handles), m * n);
+  // each thread loads its row of A and column of B (+ c and bias)
+  const reads = 4 * m * n * (2 * k + args.length - 2);
+  return d.out(await d.engine.run('gemm', src, m * n, handles, reads), m * n);
 }

@@ -1,10 +1,11 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
 import { GData, type Device } from '../device.js';
 import { kernelSource, lit, nanFlag, unflatten } from '../source.js';
+import { maxpoolJob } from '../webgpu/kernels.js';
 
 /**
- * Max pooling, two kernels over the same window scan (row-major, strict '>' so ties go to
- * the first max; a NaN replaces the running max and only another NaN replaces a NaN, so a window
+ * Max pooling, on GL and wasm two kernels over the same window scan (on webgpu one WGSL kernel
+ * writes both outputs, webgpu/kernels.ts) (row-major, strict '>' so ties go to the first max; a NaN replaces the running max and only another NaN replaces a NaN, so a window
  * with NaN gives NaN and the index of its LAST NaN, PyTorch's rule as in @convkit/reference;
  * out-of-image positions skipped): one returns the max, the other the window offset ky*kW + kx of
  * the max. Offsets are small integers (< kH*kW), exact in f32 whatever the tensor size; the int32
@@ -48,13 +49,21 @@ return ${ret === 'value' ? 'best' : 'bi'};`,
 export async function maxpool2d(d: Device, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
   const size = p.N * p.C * p.outH * p.outW;
   const hx = await d.f(x);
-  const y = await d.engine.run('maxpool2d.value', maxpoolScanSource(p, 'value'), size, [hx]);
-  let off;
-  try {
-    off = await d.engine.run('maxpool2d.index', maxpoolScanSource(p, 'offset'), size, [hx]);
-  } catch (e) {
-    d.free(y, size);
-    throw e;
+  const rt = d.engine.webgpu;
+  let y, off;
+  if (rt) {
+    // webgpu: one WGSL dispatch writes both the values and the window offsets
+    [y, off] = await d.engine.wgsl([{ ...maxpoolJob(p, rt.maxGroups), inputs: [hx] }], [size, size]);
+  } else {
+    // each of the two kernels loads every window position of every output
+    const reads = 4 * size * p.kH * p.kW;
+    y = await d.engine.run('maxpool2d.value', maxpoolScanSource(p, 'value'), size, [hx], reads);
+    try {
+      off = await d.engine.run('maxpool2d.index', maxpoolScanSource(p, 'offset'), size, [hx], reads);
+    } catch (e) {
+      d.free(y, size);
+      throw e;
+    }
   }
   const ind = new GData('int32', size);
   ind.handle = off;
