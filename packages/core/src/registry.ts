@@ -34,7 +34,11 @@ export interface Selection {
   requested: 'auto' | string[];
   /** name of the backend that was created */
   chosen: string;
-  /** every candidate in the order considered; ones after the chosen one were not tried and are absent */
+  /**
+   * Every candidate considered: for a list, in its order up to the chosen one (later entries were
+   * not tried and are absent); for 'auto', every backend whose probe said no, then the available
+   * ones in priority order up to the chosen one.
+   */
   attempts: SelectionAttempt[];
 }
 
@@ -192,12 +196,12 @@ export class Registry {
   async #auto(options: unknown): Promise<{ backend: KernelBackend; selection: Selection }> {
     for (const d of this.#backends.values()) this.#checkOptions(d, options);
     const reports = await this.probeAll();
-    const attempts: SelectionAttempt[] = [];
+    // every backend whose probe said no is reported, then the available ones in the order tried
+    const attempts: SelectionAttempt[] = reports
+      .filter((r) => !r.available)
+      .map((r) => ({ name: r.name, outcome: 'skipped' as const, reason: r.reason ?? 'unavailable', priority: r.priority }));
     for (const r of reports) {
-      if (!r.available) {
-        attempts.push({ name: r.name, outcome: 'skipped', reason: r.reason ?? 'unavailable', priority: r.priority });
-        continue;
-      }
+      if (!r.available) continue;
       try {
         const backend = await this.#backends.get(r.name)!.create(options);
         attempts.push({ name: r.name, outcome: 'chosen', reason: r.reason, priority: r.priority });

@@ -9,7 +9,9 @@ import {
   BackendMismatchError,
   BackendUnavailableError,
   ConvkitError,
+  DisposedContextError,
   DisposedTensorError,
+  UnknownOptionError,
   NotImplementedError,
   ShapeOverflowError,
   ValidationError,
@@ -18,6 +20,7 @@ import { Context, createContext } from './context.js';
 import { Registry } from './registry.js';
 import { OP_NAMES, type DataId, type KernelBackend, type OpName } from './backend.js';
 import { MAX_ELEMENTS, type DType, Tensor } from './tensor.js';
+import { checkPoolIndices, editDistance, formatValue, nearestKey } from './validate.js';
 
 // ---- a fake backend whose kernels record their calls --------------------------------------
 
@@ -728,5 +731,351 @@ describe('Registry', () => {
   it('a named backend whose probe says no', async () => {
     const reg = new Registry().register(desc('gpujs', 30, () => ({ available: false, reason: 'no display' })));
     await expect(reg.create('gpujs')).rejects.toThrow("backend 'gpujs' is not available here: no display");
+  });
+});
+
+// ---- issue 18: nothing fails silently, nothing fails late ----------------------------------------
+
+describe('issue 18: labels outside [0, classes)', () => {
+  for (const [name, bad] of [
+    ['label = classes', 5],
+    ['label > classes', 99],
+    ['negative label', -1],
+  ] as const) {
+    it(`softmaxCrossEntropy and its backward refuse a ${name}, naming the sample and the label`, async () => {
+      const logits = f32([3, 5]);
+      const labels = ctx.tensor(Int32Array.from([0, bad, 4]), [3]);
+      const shapes = { logits: [3, 5], labels: [3] };
+      await rejects(() => ctx.softmaxCrossEntropy(logits, labels), {
+        op: 'softmaxCrossEntropy',
+        arg: 'labels',
+        shapes,
+        says: [`label ${bad} at sample 1`, '[0, 5)'],
+      });
+      await rejects(() => ctx.softmaxCrossEntropyBackward(logits, labels), {
+        op: 'softmaxCrossEntropyBackward',
+        arg: 'labels',
+        shapes: { probs: [3, 5], labels: [3] },
+        says: [`label ${bad} at sample 1`],
+      });
+    });
+  }
+
+  it('labels in range reach the kernel (edges 0 and classes-1)', async () => {
+    const logits = f32([2, 5]);
+    const labels = ctx.tensor(Int32Array.from([0, 4]), [2]);
+    await ctx.softmaxCrossEntropy(logits, labels);
+    await ctx.softmaxCrossEntropyBackward(logits, labels);
+    expect(be.calls.map((c) => c.op)).toEqual(['softmaxCrossEntropy', 'softmaxCrossEntropyBackward']);
+  });
+});
+
+describe('issue 18: checkPoolIndices (an index outside its window)', () => {
+  // 1 x 2 x 4 x 4 input, kernel 2, stride 2, no padding: window (oy, ox) covers rows 2oy..2oy+1, cols 2ox..2ox+1
+  const p = {
+    N: 1, C: 2, inH: 4, inW: 4, kH: 2, kW: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1,
+    padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, outH: 2, outW: 2,
+  };
+  // the bottom-right position of every window, computed independently as row * 4 + col + plane * 16
+  const valid = () => {
+    const out: number[] = [];
+    for (let c = 0; c < 2; c++) for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) out.push(c * 16 + (2 * oy + 1) * 4 + 2 * ox + 1);
+    return Int32Array.from(out);
+  };
+  it('accepts indices inside their windows and -1 (empty window)', () => {
+    expect(() => checkPoolIndices('maxpool2dBackward', valid(), p)).not.toThrow();
+    const v = valid();
+    v[3] = -1;
+    expect(() => checkPoolIndices('maxpool2dBackward', v, p)).not.toThrow();
+  });
+  for (const [name, o, value, says] of [
+    ["the neighbouring window's position", 0, 2, 'index 2 at output 0 (sample 0, channel 0, y 0, x 0)'],
+    ['a position of another plane', 4, 5, 'index 5 at output 4 (sample 0, channel 1, y 0, x 0)'],
+    ['past the end of the input', 7, 32, 'index 32 at output 7'],
+    ['a negative index other than -1', 1, -2, 'index -2 at output 1'],
+  ] as const) {
+    it(`refuses ${name} with a ValidationError naming the output`, () => {
+      const v = valid();
+      v[o] = value;
+      let err: unknown;
+      try {
+        checkPoolIndices('maxpool2dBackward', v, p);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).op).toBe('maxpool2dBackward');
+      expect((err as ValidationError).arg).toBe('indices');
+      expect((err as ValidationError).message).toContain(says);
+      expect((err as ValidationError).message).toContain('indices=[1, 2, 2, 2]');
+    });
+  }
+  it('with dilation, a position between the taps is outside the window', () => {
+    const q = { ...p, inH: 3, inW: 3, C: 1, kH: 2, kW: 2, strideH: 1, strideW: 1, dilationH: 2, dilationW: 2, outH: 1, outW: 1 };
+    expect(() => checkPoolIndices('maxpool2dBackward', Int32Array.of(8), q)).not.toThrow(); // (2, 2): tap (1, 1)
+    expect(() => checkPoolIndices('maxpool2dBackward', Int32Array.of(4), q)).toThrow(ValidationError); // (1, 1): between taps
+  });
+});
+
+describe('issue 18: unknown option keys are refused, naming the nearest valid key', () => {
+  const x = () => f32([1, 2, 6, 6]);
+  const w = () => f32([3, 2, 3, 3]);
+  const cases: [string, string, string, string, (() => unknown)][] = [
+    ['conv2d { paddding }', 'conv2d', 'paddding', 'padding', () => ctx.conv2d(x(), w(), { paddding: 0 } as any)],
+    ['conv2d { strides }', 'conv2d', 'strides', 'stride', () => ctx.conv2d(x(), w(), { strides: 2 } as any)],
+    ['conv2d { Bias }', 'conv2d', 'Bias', 'bias', () => ctx.conv2d(x(), w(), { Bias: null } as any)],
+    ['conv2dBackward { want }', 'conv2dBackward', 'want', 'wants', () => ctx.conv2dBackward(x(), w(), f32([1, 3, 6, 6]), { want: { dx: false } } as any)],
+    ['conv2dBackward wants { dX }', 'conv2dBackward', 'dX', 'dx', () => ctx.conv2dBackward(x(), w(), f32([1, 3, 6, 6]), { wants: { dX: false } } as any)],
+    ['conv1d { dilations }', 'conv1d', 'dilations', 'dilation', () => ctx.conv1d(f32([1, 2, 8]), f32([3, 2, 3]), { dilations: 2 } as any)],
+    ['im2col { pading }', 'im2col', 'pading', 'padding', () => ctx.im2col(x(), { kernel: 3, pading: 1 } as any)],
+    ['col2im { inputshape }', 'col2im', 'inputshape', 'inputShape', () => ctx.col2im(f32([1, 18, 36]), { kernel: 3, inputShape: [1, 2, 6, 6], inputshape: 1 } as any)],
+    ['maxpool2d { kernal }', 'maxpool2d', 'kernal', 'kernel', () => ctx.maxpool2d(x(), { kernel: 2, kernal: 3 } as any)],
+    ['maxpool2d { ceil_mode }', 'maxpool2d', 'ceil_mode', 'ceilMode', () => ctx.maxpool2d(x(), { kernel: 2, ceil_mode: true } as any)],
+    ['maxpool2dBackward { strides }', 'maxpool2dBackward', 'strides', 'stride', () => ctx.maxpool2dBackward(f32([1, 2, 3, 3]), i32([1, 2, 3, 3]), { kernel: 2, inputShape: [1, 2, 6, 6], strides: 1 } as any)],
+    ['gemm { transa }', 'gemm', 'transa', 'transA', () => ctx.gemm(f32([2, 3]), f32([3, 2]), { transa: true } as any)],
+    ['sgd { momentm }', 'sgd', 'momentm', 'momentum', () => ctx.sgd(f32([4]), f32([4]), f32([4]), { lr: 0.1, momentm: 0.9 } as any)],
+    ['sgd { weight_decay }', 'sgd', 'weight_decay', 'weightDecay', () => ctx.sgd(f32([4]), f32([4]), f32([4]), { lr: 0.1, weight_decay: 0.1 } as any)],
+  ];
+  for (const [name, op, key, near, call] of cases) {
+    it(`${name}: UnknownOptionError on '${key}', did you mean '${near}'`, async () => {
+      const arg = name.includes('wants {') ? `wants.${key}` : key;
+      const v = await rejects(call, { cls: UnknownOptionError, op, arg, says: [`unknown option '${key}'`, `did you mean '${near}'?`] });
+      expect((v as UnknownOptionError).key).toBe(key);
+      expect((v as UnknownOptionError).suggestion).toBe(near);
+    });
+  }
+
+  it('a non-object options argument is refused', async () => {
+    await rejects(() => ctx.conv2d(x(), w(), 5 as any), { op: 'conv2d', arg: 'options', says: ['an options object', 'received 5'] });
+    await rejects(() => ctx.gemm(f32([2, 3]), f32([3, 2]), [] as any), { op: 'gemm', arg: 'options', says: ['received []'] });
+    await rejects(() => ctx.maxpool2d(x(), undefined as any), { op: 'maxpool2d', arg: 'options' });
+  });
+
+  it('known keys with undefined values still run (defaults)', async () => {
+    await ctx.conv2d(x(), w(), { stride: undefined, padding: undefined, bias: undefined });
+    expect(be.calls.map((c) => c.op)).toEqual(['conv2d']);
+  });
+
+  it('createContext refuses an unknown top-level key', async () => {
+    const reg = new Registry().register({ name: 'fake', priority: 1, probe: () => true, create: () => new RecordingBackend() });
+    const err = await createContext({ backnd: 'fake', registry: reg } as any).catch((e) => e);
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(err.message).toContain("did you mean 'backend'?");
+  });
+
+  it('edit distance counts a transposition as one edit; nearestKey picks the closest', () => {
+    expect(editDistance('mdoe', 'mode')).toBe(1);
+    expect(editDistance('wokers', 'workers')).toBe(1);
+    expect(editDistance('paddding', 'padding')).toBe(1);
+    expect(editDistance('abc', 'xyz')).toBe(3);
+    expect(nearestKey('mdoe', ['allowCpuFallback', 'mode', 'convAlgorithm'])).toBe('mode');
+    expect(nearestKey('x', [])).toBeUndefined();
+  });
+});
+
+describe('issue 18: backendOptions keys are checked against the descriptor', () => {
+  const made: string[] = [];
+  const d = (name: string, optionKeys: string[] | undefined, probe: () => unknown = () => true) => ({
+    name,
+    priority: 1,
+    optionKeys,
+    probe: probe as () => boolean,
+    create: (o?: unknown) => {
+      made.push(`${name}:${JSON.stringify(o ?? null)}`);
+      return new RecordingBackend(name);
+    },
+  });
+  beforeEach(() => {
+    made.length = 0;
+  });
+
+  it("{ mdoe: 'webasm' }: UnknownOptionError naming 'mode', nothing created", async () => {
+    const reg = new Registry().register(d('gpu', ['mode', 'allowCpuFallback', 'convAlgorithm']));
+    const err = await createContext({ backend: 'gpu', registry: reg, backendOptions: { mdoe: 'webasm' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(err.arg).toBe('backendOptions.mdoe');
+    expect(err.suggestion).toBe('mode');
+    expect(err.message).toContain("unknown option 'mdoe'");
+    expect(made).toEqual([]);
+    const ok = await createContext({ backend: 'gpu', registry: reg, backendOptions: { mode: 'webasm' } });
+    expect(ok.backendName).toBe('gpu');
+    expect(made).toEqual(['gpu:{"mode":"webasm"}']);
+  });
+
+  it('{ wokers: 1 } through Registry.create; a backend without options refuses any key', async () => {
+    const reg = new Registry().register(d('pool', ['workers', 'minTaskWork'])).register(d('plain', []));
+    const e1 = await reg.create('pool', { wokers: 1 }).catch((e) => e);
+    expect(e1).toBeInstanceOf(UnknownOptionError);
+    expect(e1.suggestion).toBe('workers');
+    const e2 = await reg.create('plain', { workers: 1 }).catch((e) => e);
+    expect(e2).toBeInstanceOf(UnknownOptionError);
+    expect(e2.message).toContain('expected no options');
+    const e3 = await reg.create('pool', 'fast' as any).catch((e) => e);
+    expect(e3).toBeInstanceOf(ValidationError);
+    expect(e3.arg).toBe('backendOptions');
+    expect(made).toEqual([]);
+  });
+
+  it("'auto' checks the options against every registered backend, whichever would be picked", async () => {
+    const reg = new Registry().register(d('a', ['workers'], () => false)).register(d('b', ['workers']));
+    await expect(reg.create('auto', { wokers: 2 })).rejects.toBeInstanceOf(UnknownOptionError);
+    expect((await reg.create('auto', { workers: 2 })).name).toBe('b');
+  });
+
+  it('a descriptor without optionKeys gets its options unchecked (older third-party descriptors)', async () => {
+    const reg = new Registry().register(d('old', undefined));
+    expect((await reg.create('old', { anything: 1 })).name).toBe('old');
+  });
+});
+
+describe('issue 18: ordered backend preference and ctx.selection', () => {
+  const d = (name: string, probe: () => unknown, create: () => KernelBackend = () => new RecordingBackend(name), optionKeys?: string[]) => ({
+    name,
+    priority: 50,
+    optionKeys,
+    probe: probe as () => boolean,
+    create,
+  });
+  const reg = () =>
+    new Registry()
+      .register(d('gpu', () => ({ available: false, reason: 'no GPU here' })))
+      .register(d('threads', () => true, () => { throw new Error('worker failed to start'); }))
+      .register(d('simd', () => ({ available: true, reason: 'wasm-simd' }), undefined, ['memory']))
+      .register(d('js', () => true, undefined, []));
+
+  it("takes the first that probes available AND creates; selection says what was skipped and why", async () => {
+    const ctx2 = await createContext({ backend: ['gpu', 'missing', 'threads', 'simd', 'js'], registry: reg() });
+    expect(ctx2.backendName).toBe('simd');
+    expect(ctx2.selection.requested).toEqual(['gpu', 'missing', 'threads', 'simd', 'js']);
+    expect(ctx2.selection.chosen).toBe('simd');
+    expect(ctx2.selection.attempts.map((a) => [a.name, a.outcome])).toEqual([
+      ['gpu', 'skipped'],
+      ['missing', 'skipped'],
+      ['threads', 'failed'],
+      ['simd', 'chosen'],
+    ]);
+    expect(ctx2.selection.attempts[0]!.reason).toBe('no GPU here');
+    expect(ctx2.selection.attempts[1]!.reason).toContain('not registered');
+    expect(ctx2.selection.attempts[2]!.reason).toContain('worker failed to start');
+    expect(ctx2.selection.attempts[3]!.reason).toBe('wasm-simd');
+  });
+
+  it('Registry.create takes the same list; per-entry options go to their backend only', async () => {
+    const created: unknown[] = [];
+    const r = reg().register(d('simd', () => true, () => new RecordingBackend('simd'), ['memory']));
+    r.register({ ...d('js', () => true, undefined, []), create: (o?: unknown) => (created.push(o), new RecordingBackend('js')) });
+    const b = await r.create(['gpu', { name: 'js', options: {} }]);
+    expect(b.name).toBe('js');
+    expect(created).toEqual([{}]);
+    // a typo in the options of a listed backend fails up front, even though 'js' comes first
+    const err = await r.create(['js', { name: 'simd', options: { memroy: 1 } }] as any).catch((e) => e);
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(err.arg).toBe('backend[1].options.memroy');
+  });
+
+  it("nothing in the list starts: BackendUnavailableError listing each reason; the names are not joined into one", async () => {
+    const err = await createContext({ backend: ['gpujs', 'wasm'], registry: new Registry() }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err.message).not.toContain("'gpujs,wasm'");
+    expect(err.message).toContain('none of the backends [gpujs, wasm] could be created');
+    expect(err.message).toContain('gpujs: not registered');
+  });
+
+  it('a bad list is a ValidationError', async () => {
+    for (const bad of [[], ['js', 3], ['auto'], [{ nam: 'js' }]]) {
+      const err = await createContext({ backend: bad as any, registry: reg() }).catch((e) => e);
+      expect(err, JSON.stringify(bad)).toBeInstanceOf(ValidationError);
+      expect(err.arg).toMatch(/^backend/);
+    }
+    const err = await createContext({ backend: 42 as any, registry: reg() }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+  });
+
+  it("'auto' and a single name fill ctx.selection too", async () => {
+    const a = await createContext({ registry: reg() });
+    expect(a.selection.requested).toBe('auto');
+    expect(a.selection.chosen).toBe(a.backendName);
+    expect(a.selection.attempts.at(-1)).toMatchObject({ name: a.backendName, outcome: 'chosen' });
+    expect(a.selection.attempts.find((x) => x.name === 'gpu')).toMatchObject({ outcome: 'skipped', reason: 'no GPU here' });
+    const one = await createContext({ backend: 'js', registry: reg() });
+    expect(one.selection).toMatchObject({ requested: ['js'], chosen: 'js', attempts: [{ name: 'js', outcome: 'chosen' }] });
+    expect(new Context(new RecordingBackend('direct')).selection.chosen).toBe('direct');
+  });
+});
+
+describe('issue 18: tensor(), zeros() and a disposed context', () => {
+  it("tensor([1, 'a', 3, 4]) is refused, naming the element", async () => {
+    await rejects(() => ctx.tensor([1, 'a', 3, 4] as any, [2, 2]), { op: 'tensor', arg: 'values', says: ['"a" at index 1'] });
+    await rejects(() => ctx.tensor([1, null, 3, 4] as any, [2, 2]), { op: 'tensor', arg: 'values', says: ['null at index 1'] });
+    await rejects(() => ctx.tensor([1, 2, 3, undefined] as any, [2, 2], 'int32'), { op: 'tensor', arg: 'values', says: ['undefined at index 3'] });
+    await rejects(() => ctx.tensor([1, 2 ** 31, 3, 4], [2, 2], 'int32'), { op: 'tensor', arg: 'values', says: ['outside the int32 range'] });
+    expect(be.store.size).toBe(0);
+  });
+
+  it('NaN and Infinity are legal float32 values', async () => {
+    const t = ctx.tensor([NaN, Infinity, -Infinity, 0], [2, 2]);
+    expect(Array.from(await t.read())).toEqual([NaN, Infinity, -Infinity, 0]);
+  });
+
+  it('tensor() and zeros() after dispose(): DisposedContextError, nothing written', async () => {
+    await ctx.dispose();
+    await rejects(() => ctx.tensor(new Float32Array(4), [2, 2]), { cls: DisposedContextError, op: 'tensor', arg: 'context', says: ['after dispose()'] });
+    await rejects(() => ctx.zeros([2, 2]), { cls: DisposedContextError, op: 'zeros', arg: 'context' });
+    await rejects(() => ctx.relu(f32Dead()), { cls: DisposedContextError, op: 'relu', arg: 'context' });
+    expect(be.store.size).toBe(0);
+  });
+  const f32Dead = () => ({}) as Tensor;
+
+  it('a bad dtype is refused', async () => {
+    await rejects(() => ctx.zeros([2], 'float64' as any), { op: 'zeros', arg: 'dtype', says: ['"float64"'] });
+    await rejects(() => ctx.tensor([1, 2], [2], 'uint8' as any), { op: 'tensor', arg: 'dtype' });
+  });
+});
+
+describe('issue 18: error texts print what was passed', () => {
+  it('a NaN size prints as NaN, not null', async () => {
+    const v = await rejects(() => ctx.tensor(new Float32Array(192), [NaN, 3, 8, 8]), { op: 'tensor', arg: 'shape' });
+    expect(v.message).toContain('received [NaN,3,8,8]');
+    expect(v.message).not.toContain('null');
+    const z = await rejects(() => ctx.zeros([2, undefined as any]), { op: 'zeros', arg: 'shape' });
+    expect(z.message).toContain('received [2,undefined]');
+  });
+
+  it("stride: [1] prints as [1], not 'undefined'", async () => {
+    const x = f32([1, 1, 5, 5]);
+    const w = f32([1, 1, 3, 3]);
+    const v = await rejects(() => ctx.conv2d(x, w, { stride: [1] as any }), { op: 'conv2d', arg: 'stride', says: ['received [1]'] });
+    expect(v.message).not.toContain('undefined');
+    await rejects(() => ctx.maxpool2d(x, { kernel: [2] as any }), { op: 'maxpool2d', arg: 'kernel', says: ['received [2]'] });
+    await rejects(() => ctx.conv2d(x, w, { dilation: '2' as any }), { op: 'conv2d', arg: 'dilation', says: ['received "2"'] });
+  });
+
+  it("a tensor of a second context of the same backend says it belongs to another context", async () => {
+    const other = new Context(new RecordingBackend('fake'));
+    const x = f32([1, 1, 5, 5]);
+    const w = other.tensor(new Float32Array(9), [1, 1, 3, 3]);
+    const v = await rejects(() => ctx.conv2d(x, w), { cls: BackendMismatchError, op: 'conv2d', arg: 'w' });
+    expect(v.message).toContain("another context of backend 'fake'");
+    expect(v.message).not.toContain("expected a tensor owned by backend 'fake', received a tensor owned by backend 'fake'");
+  });
+
+  it('formatValue', () => {
+    expect(formatValue([NaN, 3, Infinity, -0])).toBe('[NaN,3,Infinity,-0]');
+    expect(formatValue([1, undefined])).toBe('[1,undefined]');
+    expect(formatValue({ a: 1 })).toBe('{ a: 1 }');
+    expect(formatValue(new Float64Array(2))).toBe('a Float64Array');
+  });
+});
+
+describe('issue 18: empty tensors (a 0 in N) are refused, saying so', () => {
+  it('tensor() and zeros() with a 0 dimension: ValidationError saying empty tensors are not supported', async () => {
+    await rejects(() => ctx.tensor(new Float32Array(0), [0, 3, 8, 8]), { op: 'tensor', arg: 'shape', says: ['empty batch N = 0', 'not supported', 'received [0,3,8,8]'] });
+    await rejects(() => ctx.zeros([0, 10]), { op: 'zeros', arg: 'shape', says: ['not supported'] });
+    await rejects(() => ctx.tensor([], [0]), { op: 'tensor', arg: 'shape', says: ['not supported'] });
+    expect(be.store.size).toBe(0);
+  });
+  it('reshape to an empty shape is refused too', async () => {
+    const t = f32([2, 3]);
+    await rejects(() => t.reshape([0, 6]), { op: 'reshape', arg: 'shape' });
   });
 });
