@@ -4,6 +4,10 @@
  * also asserts that the op ran on the engine the context reports, and that no gpu.js CPU
  * fallback happened (the backend throws on one).
  *
+ * 'webgpu' is WebGPU in Node through the optional `webgpu` package (Dawn; SwiftShader in CI: the
+ * test script sets VK_ICD_FILENAMES and requires it, see scripts/test.mjs); each webgpu context also
+ * reports its adapter.
+ *
  * The shared golden set (@convkit/conformance) runs in golden.node.test.ts; these are the
  * package's own cases (three conv algorithms, host-written indices, > 2^16-element indices, uwnet).
  *
@@ -12,10 +16,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry, createContext, type Context } from '@convkit/core';
-import { register } from './index.js';
+import { register, type GpujsBackend } from './index.js';
 import { buildCases, buildConvCases, runCases, type Case, type Level } from './testing/cases.js';
 import { goldenDir, nodeEnv } from './testing/node-env.js';
 import { probeMode } from './platform.js';
+import { expectTestAdapter, reportWebgpu, webgpu } from './testing/webgpu-env.js';
 
 const envLevel = process.env.CONVKIT_GPUJS_LEVEL as Level | undefined;
 const golden = goldenDir();
@@ -34,9 +39,13 @@ if (!headless.available && process.env.CONVKIT_GPUJS_REQUIRE_HEADLESSGL === '1')
   });
 }
 
+reportWebgpu('backend-gpujs conformance');
+
 const MODES = [
   { mode: 'webasm', available: true, reason: '', level: envLevel ?? 'full' },
   { mode: 'headlessgl', available: headless.available, reason: headless.reason, level: envLevel ?? 'full' },
+  // WebGPU in Node (Dawn; SwiftShader in CI, whose shader compiles are slow): CONVKIT_GPUJS_WEBGPU_LEVEL
+  { mode: 'webgpu', available: webgpu.available, reason: webgpu.reason, level: (process.env.CONVKIT_GPUJS_WEBGPU_LEVEL as Level | undefined) ?? envLevel ?? 'full' },
 ] as const;
 
 function registry() {
@@ -59,6 +68,7 @@ for (const m of MODES) {
 
     it('reports the engine that runs', () => {
       for (const c of Object.values(contexts)) expect(c.engine).toBe(m.mode);
+      if (m.mode === 'webgpu') for (const c of Object.values(contexts)) expectTestAdapter((c.backend as GpujsBackend).adapter);
     });
 
     const sets: [string, Case[]][] = [

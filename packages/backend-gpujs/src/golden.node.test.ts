@@ -3,6 +3,9 @@
  * course goldens) on every Node engine, through the package's own runner, plus a check that each
  * case ran on the engine asked for (a gpu.js CPU fallback would have thrown: allowCpuFallback is off).
  *
+ * Engines: webasm, headlessgl (under the test script's Xvfb) and webgpu (WebGPU in Node through the
+ * optional `webgpu` package; the test script points Dawn at SwiftShader and requires it).
+ *
  * CONVKIT_GPUJS_GOLDEN_EVERY=n runs every n-th case per op (default 1: all of them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { Context } from '@convkit/core';
 import { nodeStore, runCase, type GoldenCase } from '@convkit/conformance';
 import { GpujsBackend } from './index.js';
 import { probeMode } from './platform.js';
+import { expectTestAdapter, reportWebgpu, webgpu } from './testing/webgpu-env.js';
 
 const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_GOLDEN_EVERY ?? 1));
 const store = nodeStore();
@@ -27,15 +31,21 @@ if (!headless.available && process.env.CONVKIT_GPUJS_REQUIRE_HEADLESSGL === '1')
   });
 }
 
+reportWebgpu('backend-gpujs golden');
+
 for (const m of [
   { mode: 'webasm' as const, available: true },
   { mode: 'headlessgl' as const, available: headless.available },
+  // WebGPU in Node (the `webgpu` package, Dawn; SwiftShader in CI)
+  { mode: 'webgpu' as const, available: webgpu.available },
 ]) {
   const label = every === 1 ? `all ${all.length} cases` : `every ${every}th case per op`;
   describe.skipIf(!m.available)(`golden conformance on gpujs ${m.mode} (${label})`, () => {
     let ctx: Context;
     beforeAll(async () => {
-      ctx = new Context(await GpujsBackend.create({ mode: m.mode }));
+      const be = await GpujsBackend.create({ mode: m.mode });
+      if (m.mode === 'webgpu') expectTestAdapter(be.adapter);
+      ctx = new Context(be);
     });
     afterAll(async () => {
       await ctx?.dispose();
