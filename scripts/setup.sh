@@ -10,6 +10,7 @@ APT_PACKAGES=(
   xvfb xauth libgl1-mesa-dri            # a display and Mesa's software GL for headless-gl
   libxi-dev libx11-dev libxext-dev libglu1-mesa-dev pkg-config python3 make g++   # building gl 8.1.6 from source
   chromium fonts-liberation             # browser tests and the browser half of the benchmark
+  libvulkan1                            # the Vulkan loader: WebGPU in Node (Dawn) on chromium's SwiftShader ICD
 )
 
 missing=()
