@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackendMismatchError,
+  DisposedContextError,
   DisposedTensorError,
   ShapeOverflowError,
+  UnknownOptionError,
   ValidationError,
   type Context,
   type Tensor,
@@ -26,6 +28,8 @@ interface BadCall {
   cls?: new (...a: any[]) => Error;
   op: string;
   arg: string;
+  /** substrings the message must contain */
+  says?: string[];
   call: (t: Fixture) => Promise<unknown> | unknown;
 }
 
@@ -48,6 +52,10 @@ interface Fixture {
   pdy: Tensor; // [2, 3, 2, 2]
   logits: Tensor; // [3, 5]
   labels: Tensor; // int32 [3]
+  bigLabel: Tensor; // int32 [3], sample 1 has label 5 = classes
+  negLabel: Tensor; // int32 [3], sample 2 has label -1
+  poolIdx: Tensor; // int32 [2, 3, 2, 2]: valid indices of pool (kernel 2), except output 1 (its neighbour's position)
+  planeIdx: Tensor; // int32 [2, 3, 2, 2]: valid, except output 5 points into plane 0
   dead: Tensor; // [2, 3, 5, 5], disposed
   foreign: Tensor; // [4, 3, 3, 3] on another context
 }
@@ -63,7 +71,7 @@ const CALLS: BadCall[] = [
   { name: "kernel larger than the image with 'valid'", op: 'conv2d', arg: 'kernel', call: (f) => f.ctx.conv2d(f.x, f.w, { padding: 'valid', dilation: 3 }) },
   { name: 'bias shape', op: 'conv2d', arg: 'bias', call: (f) => f.ctx.conv2d(f.x, f.w, { bias: f.labels as Tensor }) },
   { name: 'disposed input', cls: DisposedTensorError, op: 'conv2d', arg: 'x', call: (f) => f.ctx.conv2d(f.dead, f.w) },
-  { name: "another context's tensor", cls: BackendMismatchError, op: 'conv2d', arg: 'w', call: (f) => f.ctx.conv2d(f.x, f.foreign) },
+  { name: "another context's tensor", cls: BackendMismatchError, op: 'conv2d', arg: 'w', says: ['another context'], call: (f) => f.ctx.conv2d(f.x, f.foreign) },
   { name: 'dy shape', op: 'conv2dBackward', arg: 'dy', call: (f) => f.ctx.conv2dBackward(f.x, f.w, f.pdy) },
   { name: 'zero kernel', op: 'im2col', arg: 'kernel', call: (f) => f.ctx.im2col(f.x, { kernel: [0, 3] }) },
   { name: 'cols shape', op: 'col2im', arg: 'cols', call: (f) => f.ctx.col2im(f.dy.reshape([2, 4, 25]), { inputShape: [2, 3, 5, 5], kernel: 3 }) },
@@ -83,7 +91,33 @@ const CALLS: BadCall[] = [
   { name: 'zeros of 2^31 elements', cls: ShapeOverflowError, op: 'zeros', arg: 'output', call: (f) => f.ctx.zeros([2, 1024, 1024, 1024]) },
   { name: 'tensor() from a Float64Array', op: 'tensor', arg: 'values', call: (f) => f.ctx.tensor(new Float64Array(4) as any, [2, 2]) },
   { name: 'tensor() with too few values', op: 'tensor', arg: 'values', call: (f) => f.ctx.tensor(new Float32Array(3), [2, 2]) },
+  // ---- issue 18 ----
+  { name: 'label = classes', op: 'softmaxCrossEntropy', arg: 'labels', says: ['label 5 at sample 1'], call: (f) => f.ctx.softmaxCrossEntropy(f.logits, f.bigLabel) },
+  { name: 'negative label', op: 'softmaxCrossEntropy', arg: 'labels', says: ['label -1 at sample 2'], call: (f) => f.ctx.softmaxCrossEntropy(f.logits, f.negLabel) },
+  { name: 'backward: label = classes', op: 'softmaxCrossEntropyBackward', arg: 'labels', says: ['label 5 at sample 1'], call: (f) => f.ctx.softmaxCrossEntropyBackward(f.logits, f.bigLabel) },
+  { name: 'backward: negative label', op: 'softmaxCrossEntropyBackward', arg: 'labels', says: ['label -1 at sample 2'], call: (f) => f.ctx.softmaxCrossEntropyBackward(f.logits, f.negLabel) },
+  { name: 'an index outside its window', op: 'maxpool2dBackward', arg: 'indices', says: ['at output 1 (sample 0, channel 0, y 0, x 1)'], call: (f) => f.ctx.maxpool2dBackward(f.pdy, f.poolIdx, { kernel: 2, inputShape: [2, 3, 4, 4] }) },
+  { name: 'an index in another plane', op: 'maxpool2dBackward', arg: 'indices', says: ['at output 5 (sample 0, channel 1, y 0, x 1)'], call: (f) => f.ctx.maxpool2dBackward(f.pdy, f.planeIdx, { kernel: 2, inputShape: [2, 3, 4, 4] }) },
+  { name: '{ paddding: 0 }', cls: UnknownOptionError, op: 'conv2d', arg: 'paddding', says: ["did you mean 'padding'?"], call: (f) => f.ctx.conv2d(f.x, f.w, { paddding: 0 } as any) },
+  { name: '{ strides: 2 }', cls: UnknownOptionError, op: 'conv2d', arg: 'strides', says: ["did you mean 'stride'?"], call: (f) => f.ctx.conv2d(f.x, f.w, { strides: 2 } as any) },
+  { name: 'wants { dX }', cls: UnknownOptionError, op: 'conv2dBackward', arg: 'wants.dX', says: ["did you mean 'dx'?"], call: (f) => f.ctx.conv2dBackward(f.x, f.w, f.dy, { wants: { dX: false } } as any) },
+  { name: '{ transb }', cls: UnknownOptionError, op: 'gemm', arg: 'transb', says: ["did you mean 'transB'?"], call: (f) => f.ctx.gemm(f.a, f.b, { transb: true } as any) },
+  { name: '{ strides }', cls: UnknownOptionError, op: 'maxpool2d', arg: 'strides', call: (f) => f.ctx.maxpool2d(f.pool, { kernel: 2, strides: 1 } as any) },
+  { name: '{ inputshape }', cls: UnknownOptionError, op: 'maxpool2dBackward', arg: 'inputshape', call: (f) => f.ctx.maxpool2dBackward(f.pdy, f.idx, { kernel: 2, inputShape: [2, 3, 4, 4], inputshape: [1] } as any) },
+  { name: 'sgd { momentm } (w, g, v untouched)', cls: UnknownOptionError, op: 'sgd', arg: 'momentm', call: (f) => f.ctx.sgd(f.p, f.g, f.v, { lr: 0.1, momentm: 0.9 } as any) },
+  { name: "tensor([1, 'a', 3, 4])", op: 'tensor', arg: 'values', says: ['"a" at index 1'], call: (f) => f.ctx.tensor([1, 'a', 3, 4] as any, [2, 2]) },
+  { name: 'a NaN size prints as NaN', op: 'tensor', arg: 'shape', says: ['received [NaN,3,8,8]'], call: (f) => f.ctx.tensor(new Float32Array(192), [NaN, 3, 8, 8]) },
+  { name: 'stride [1] prints as [1]', op: 'conv2d', arg: 'stride', says: ['received [1]'], call: (f) => f.ctx.conv2d(f.x, f.w, { stride: [1] as any }) },
+  { name: 'an empty batch (N = 0)', op: 'tensor', arg: 'shape', says: ['empty batch N = 0', 'not supported'], call: (f) => f.ctx.tensor(new Float32Array(0), [0, 3, 5, 5]) },
+  { name: 'zeros() of an empty batch', op: 'zeros', arg: 'shape', says: ['not supported'], call: (f) => f.ctx.zeros([0, 3, 5, 5]) },
 ];
+
+/** Valid maxpool indices of pool [2, 3, 4, 4] with kernel 2 / stride 2: the bottom-right of each window. */
+function validPoolIndices(): Int32Array {
+  const out: number[] = [];
+  for (let pl = 0; pl < 6; pl++) for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) out.push(pl * 16 + (2 * oy + 1) * 4 + 2 * ox + 1);
+  return Int32Array.from(out);
+}
 
 for (const l of loaded) {
   const t = l.target;
@@ -119,6 +153,10 @@ for (const l of loaded) {
         pdy: T([2, 3, 2, 2], 12),
         logits: T([3, 5], 13),
         labels: ctx.tensor(Int32Array.from([0, 4, 2]), [3]),
+        bigLabel: ctx.tensor(Int32Array.from([0, 5, 2]), [3]),
+        negLabel: ctx.tensor(Int32Array.from([0, 4, -1]), [3]),
+        poolIdx: ctx.tensor(validPoolIndices().map((v, o) => (o === 1 ? v - 2 : v)), [2, 3, 2, 2]),
+        planeIdx: ctx.tensor(validPoolIndices().map((v, o) => (o === 5 ? v - 16 : v)), [2, 3, 2, 2]),
         dead,
         foreign: other.tensor(values(108, 14), [4, 3, 3, 3]),
       };
@@ -158,6 +196,7 @@ for (const l of loaded) {
           expect(err).toBeInstanceOf(ValidationError);
           expect((err as ValidationError).op).toBe(bc.op);
           expect((err as ValidationError).arg).toBe(bc.arg);
+          for (const text of bc.says ?? []) expect((err as Error).message).toContain(text);
           const after = await snapshot();
           for (const [k, v] of before) expect(bitwiseEqual(v, after.get(k)!), `${k} changed`).toBe(true);
           // reshape() views made by the call itself are the only tensors allowed to be new
@@ -170,6 +209,55 @@ for (const l of loaded) {
         }
       });
     }
+
+    it('the valid pool indices the bad ones are made from do run (the check is not too strict)', async () => {
+      const idx = f.ctx.tensor(validPoolIndices(), [2, 3, 2, 2]);
+      const dx = await f.ctx.maxpool2dBackward(f.pdy, idx, { kernel: 2, inputShape: [2, 3, 4, 4] });
+      const d = await dx.read();
+      const dyv = await f.pdy.read();
+      const want = new Float32Array(96);
+      validPoolIndices().forEach((i, o) => (want[i] = dyv[o]!));
+      expect(bitwiseEqual(d, want)).toBe(true);
+      // and indices maxpool2d itself returned
+      const { y, indices } = await f.ctx.maxpool2d(f.pool, { kernel: 2 });
+      const dx2 = await f.ctx.maxpool2dBackward(f.pdy, indices, { kernel: 2, inputShape: [2, 3, 4, 4] });
+      for (const t of [idx, dx, y, indices, dx2]) t.dispose();
+    });
+
+    it("backendOptions with an unknown key ({ mdoe }, { wokers }) are refused, naming the nearest valid key", async () => {
+      for (const key of ['mdoe', 'wokers']) {
+        const err = await l.make!({ [key]: 1 }).catch((e: unknown) => e);
+        expect(err, key).toBeInstanceOf(UnknownOptionError);
+        const u = err as UnknownOptionError;
+        expect(u.arg).toBe(`backendOptions.${key}`);
+        expect(u.key).toBe(key);
+        if (u.known.length > 0) expect(u.known).toContain(u.suggestion);
+        else expect(u.message).toContain('expected no options');
+      }
+      if (t.backend === 'gpujs') {
+        const err = (await l.make!({ mdoe: 'webasm' }).catch((e: unknown) => e)) as UnknownOptionError;
+        expect(err.suggestion).toBe('mode');
+      }
+      if (t.backend === 'workers') {
+        const err = (await l.make!({ wokers: 1 }).catch((e: unknown) => e)) as UnknownOptionError;
+        expect(err.suggestion).toBe('workers');
+      }
+    });
+
+    it('a disposed context refuses tensor(), zeros() and ops with DisposedContextError', async () => {
+      const c = await l.make!();
+      const x = c.tensor(new Float32Array(4), [2, 2]);
+      await c.dispose();
+      for (const [op, call] of [
+        ['tensor', () => c.tensor(new Float32Array(4), [2, 2])],
+        ['zeros', () => c.zeros([2, 2])],
+        ['relu', () => c.relu(x)],
+      ] as const) {
+        const err = await (async () => call())().catch((e: unknown) => e);
+        expect(err, op).toBeInstanceOf(DisposedContextError);
+        expect((err as DisposedContextError).op).toBe(op);
+      }
+    });
 
     it('the context still computes correctly after every failed call', async () => {
       const y = await f.ctx.conv2d(f.x, f.w, { bias: f.bias, padMode: 'reflect' });
