@@ -8,7 +8,8 @@ import { Registry, createContext, type Context, type BackendDescriptor } from '@
 import { refConv2d } from '@convkit/reference';
 import { GpujsBackend, register, gpujsDescriptor, SOFTWARE_PRIORITY, GpuContextLostError } from './index.js';
 import { Engine, CpuFallbackError } from './engine.js';
-import { probeMode } from './platform.js';
+import { classifyGlDriver, clearProbeCache, probeMode } from './platform.js';
+import { expectTestAdapter, reportWebgpu, webgpu } from './testing/webgpu-env.js';
 
 const headless = await probeMode('headlessgl');
 if (!headless.available) console.warn(`\n[backend-gpujs] !!! headlessgl tests SKIPPED: ${headless.reason}\n`);
@@ -20,6 +21,8 @@ if (!headless.available && process.env.CONVKIT_GPUJS_REQUIRE_HEADLESSGL === '1')
     });
   });
 }
+
+reportWebgpu('backend-gpujs backend');
 
 function reg(): Registry {
   const r = new Registry();
@@ -38,6 +41,7 @@ function rand(n: number, seed: number): Float32Array {
 const MODES = [
   { mode: 'webasm' as const, available: true, kind: 'buffers' },
   { mode: 'headlessgl' as const, available: headless.available, kind: 'textures' },
+  { mode: 'webgpu' as const, available: webgpu.available, kind: 'buffers' },
 ];
 
 for (const m of MODES) {
@@ -83,7 +87,9 @@ for (const m of MODES) {
       const r = await ctx.relu(t);
       expect(ctx.lastRun).toEqual({ op: 'relu', backend: 'gpujs', engine: m.mode });
       expect(Array.from(await r.read())).toEqual([1, 0, 3]);
-      expect(Array.from(r.readSync())).toEqual([1, 0, 3]);
+      // WebGPU reads back only asynchronously (mapAsync)
+      if (m.mode === 'webgpu') expect(() => r.readSync()).toThrow(/cannot read synchronously/);
+      else expect(Array.from(r.readSync())).toEqual([1, 0, 3]);
       t.dispose();
       r.dispose();
     });
@@ -128,7 +134,8 @@ for (const m of MODES) {
         const y = await c2.conv2d(x, w);
         const r1 = c2.memory().backend;
         expect(r1.readbacks).toBe(r0.readbacks);
-        expect(r1.launches! - r0.launches!).toBe(4); // upload x, upload w, im2col, gemm
+        // upload x, upload w, im2col, gemm (the webgpu engine may upload without a kernel: src/webgpu)
+        if (m.mode !== 'webgpu') expect(r1.launches! - r0.launches!).toBe(4);
         expect(r1[m.kind]).toBe(3); // x, w, y: the columns were freed
         const ref = refConv2d({ data: xd, shape: [2, 3, 6, 6] }, { data: wd, shape: [8, 3, 3, 3] }, null);
         const got = await y.read();
@@ -197,13 +204,90 @@ describe.skipIf(!headless.available)('gpujs headlessgl lost context', () => {
   });
 });
 
+describe.skipIf(!webgpu.available)('gpujs webgpu lost device', () => {
+  async function setup() {
+    const be = await GpujsBackend.create({ mode: 'webgpu' });
+    expect(be.engine).toBe('webgpu');
+    expectTestAdapter(be.adapter);
+    const ctx = await createContext({ backend: 'mine', registry: new Registry().register({ name: 'mine', priority: 1, probe: () => true, create: () => be }) });
+    return { be, ctx };
+  }
+
+  it('a destroyed device (the test hook) gives a clear error on the next op and read, never data', async () => {
+    const { be, ctx } = await setup();
+    const x = ctx.tensor([1, -1, 2, -2], [4]);
+    const y = await ctx.relu(x);
+    expect(Array.from(await y.read())).toEqual([1, 0, 2, 0]);
+    const z = await ctx.relu(y);
+    be.loseContextForTesting();
+    await expect(ctx.relu(y)).rejects.toThrow(/context was lost/);
+    await expect(z.read()).rejects.toThrow(GpuContextLostError);
+    await ctx.dispose();
+  });
+
+  it('a device destroyed behind the backend (GPUDevice.destroy()) is detected through device.lost', async () => {
+    const { ctx } = await setup();
+    const x = ctx.tensor([3, -3, 4, -4], [4]);
+    const y = await ctx.relu(x);
+    expect(Array.from(await y.read())).toEqual([3, 0, 4, 0]);
+    const { WebGPUContext } = await import('./gpujs.js');
+    const rec = await WebGPUContext.acquire();
+    rec.device.destroy();
+    await rec.device.lost;
+    await expect(ctx.relu(y)).rejects.toThrow(/webgpu context was lost/);
+    await expect(y.read()).rejects.toThrow(GpuContextLostError);
+    await ctx.dispose();
+    // a new backend acquires a fresh device (and the probe, cached per device, runs again)
+    const p = await probeMode('webgpu');
+    expect(p.available).toBe(true);
+    expect(p).not.toBe(webgpu);
+    const { ctx: c2 } = await setup();
+    const t = c2.tensor([5, -5], [2]);
+    expect(Array.from(await (await c2.relu(t)).read())).toEqual([5, 0]);
+    await c2.dispose();
+  });
+});
+
+describe('headless-gl renderer classification (the GL driver mapped into the process)', () => {
+  const line = (p: string) => `7f1c2a000000-7f1c2a200000 r-xp 00000000 08:01 1234 ${p}`;
+  it('Mesa swrast (what Xvfb gives) is software, even with a render node; unknown is software', () => {
+    const maps = [line('/usr/lib/x86_64-linux-gnu/libGLX_mesa.so.0.0.0'), line('/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so')].join('\n');
+    expect(classifyGlDriver(maps)).toEqual({ driver: expect.stringMatching(/swrast_dri\.so: software/), software: true });
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/libGLX_mesa.so.0')).software).toBe(true);
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/dri/zink_dri.so')).software).toBe(true);
+  });
+  it('NVIDIA GLX and Mesa hardware DRI drivers are hardware, unless software is forced', () => {
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.550.54.15'))).toEqual({ driver: expect.stringMatching(/NVIDIA/), software: false });
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/dri/radeonsi_dri.so')).software).toBe(false);
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/dri/iris_dri.so'), '1').software).toBe(true);
+    expect(classifyGlDriver(line('/usr/lib/x86_64-linux-gnu/dri/iris_dri.so'), undefined, 'llvmpipe').software).toBe(true);
+  });
+  it.skipIf(!headless.available)('under Xvfb the headless-gl probe names Mesa swrast and says software', () => {
+    expect(headless.reason).toMatch(/a probe kernel ran/);
+    expect(headless.renderer).toMatch(/swrast_dri\.so/);
+    expect(headless.software).toBe(true);
+  });
+  it('without DISPLAY the headless-gl probe fails at once for a permanent reason, and the answer is cached', async () => {
+    const display = process.env.DISPLAY;
+    delete process.env.DISPLAY;
+    try {
+      const a = await probeMode('headlessgl');
+      expect(a.available).toBe(false);
+      expect(a.reason).toMatch(/DISPLAY|gl' package/);
+      expect(await probeMode('headlessgl')).toBe(a);
+    } finally {
+      if (display !== undefined) process.env.DISPLAY = display;
+    }
+  });
+});
+
 describe('gpujs probe and descriptor', () => {
   it('reports availability with a reason, and a software renderer / wasm gets a priority below js (10) and workers (20)', async () => {
     const p = await gpujsDescriptor.probe();
     const probe = typeof p === 'boolean' ? { available: p } : p;
     expect(probe.available).toBe(true);
-    expect(probe.reason).toMatch(/webasm|headlessgl/);
-    // this machine has no GPU: Mesa under Xvfb or the wasm CPU engine
+    expect(probe.reason).toMatch(/webasm|headlessgl|webgpu/);
+    // this machine has no GPU: SwiftShader (webgpu), Mesa under Xvfb or the wasm CPU engine
     expect(probe.priority).toBe(SOFTWARE_PRIORITY);
     const r = reg();
     const js: BackendDescriptor = { name: 'fake-js', priority: 10, probe: () => true, create: () => { throw new Error('not used'); } };
@@ -212,17 +296,31 @@ describe('gpujs probe and descriptor', () => {
     expect(order.map((o) => o.name)).toEqual(['fake-js', 'gpujs']);
   });
 
+  it('every probe that says available ran a kernel; webasm is cached', async () => {
+    for (const mode of ['webasm', 'headlessgl', 'webgpu'] as const) {
+      const p = await probeMode(mode);
+      if (p.available) expect(p.reason, mode).toMatch(/a probe kernel ran/);
+    }
+    const a = await probeMode('webasm');
+    expect(await probeMode('webasm')).toBe(a);
+    clearProbeCache();
+    expect(await probeMode('webasm')).not.toBe(a);
+  });
+
   it('explains unavailable modes and rejects unknown ones', async () => {
     expect((await probeMode('webgl2')).reason).toMatch(/needs a browser/);
-    expect((await probeMode('webgpu')).available).toBe(false);
+    const wg = await probeMode('webgpu');
+    expect(wg.available).toBe(webgpu.available);
+    if (!wg.available) expect(wg.reason).toMatch(/webgpu|WebGPU/);
     await expect(GpujsBackend.create({ mode: 'webgl2' })).rejects.toThrow(/not available/);
     await expect(GpujsBackend.create({ mode: 'nope' as never })).rejects.toThrow(/unknown mode/);
   });
 
-  it("'auto' picks a real engine, never gpu.js's cpu", async () => {
+  it("'auto' picks a real engine, never gpu.js's cpu: the first available mode (all software here)", async () => {
     const be = await GpujsBackend.create({ mode: 'auto' });
-    expect(['headlessgl', 'webasm']).toContain(be.engine);
-    if (headless.available) expect(be.engine).toBe('headlessgl');
+    expect(['headlessgl', 'webasm', 'webgpu']).toContain(be.engine);
+    if (webgpu.available) expect(be.engine).toBe('webgpu');
+    else if (headless.available) expect(be.engine).toBe('headlessgl');
     await be.dispose();
   });
 });
