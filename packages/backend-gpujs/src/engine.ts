@@ -287,7 +287,7 @@ export class Engine {
    * Runs WGSL kernels (one op: one command encoder, one submit) on the webgpu engine and returns
    * the new output handles (element counts in `outputs`), tracked like gpu.js outputs.
    */
-  async wgsl(dispatches: readonly (Dispatch & { outs: readonly number[] })[], outputs: readonly number[]): Promise<Handle[]> {
+  async wgsl(dispatches: readonly (Dispatch & { outs: readonly number[]; ins?: readonly number[] })[], outputs: readonly number[]): Promise<Handle[]> {
     const name = dispatches.map((d) => d.name).join(' + ');
     this.checkAlive(`before ${name}`);
     const rt = this.webgpu;

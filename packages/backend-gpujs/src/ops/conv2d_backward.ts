@@ -6,7 +6,7 @@ import { col2imSource, gatherLoops } from './col2im.js';
 import { flipWeights, pickAlgorithm, wIndex, type ConvAlgorithm } from './conv2d.js';
 import { dotLoop } from './gemm.js';
 import { im2colSize, im2colSource, readPadded } from './im2col.js';
-import { convDwJob, tiledFits } from '../webgpu/kernels.js';
+import { convDwJobs, convDxJob, tiledFits } from '../webgpu/kernels.js';
 
 /** db[k] = sum of dy over batch and space. */
 function dbSource(p: Conv2dParams): string {
@@ -137,8 +137,12 @@ export async function conv2dBackward(
       const hx = await d.f(x);
       const rt = d.engine.webgpu;
       if (rt && algo === 'auto' && tiledFits(p.K / p.groups, Cg * p.kH * p.kW, p.groups, rt.maxGroups)) {
-        // webgpu: dW = dy x cols^T as one implicit-GEMM WGSL dispatch (the columns gathered from x in the tile loads)
-        const [dwh] = await d.engine.wgsl([{ ...convDwJob(p), inputs: [hx, hdy] }], [wSize]);
+        // webgpu: dW = dy x cols^T as an implicit-GEMM WGSL kernel (the columns gathered from x in
+        // the tile loads), split-K with a reduction dispatch when the M x N grid is small
+        const { jobs, outputs } = convDwJobs(p);
+        jobs[0] = { ...jobs[0]!, inputs: [hx, hdy] };
+        const [dwh, ...parts] = await d.engine.wgsl(jobs, outputs);
+        for (const [i, h] of parts.entries()) temps.push([h, outputs[i + 1]!]);
         out.dw = d.out(dwh, wSize);
       } else if (useCols) {
         const colsSize = im2colSize(p);
@@ -159,7 +163,12 @@ export async function conv2dBackward(
     }
     if (wants.dx) {
       const hw = await d.f(w);
-      if (useCols) {
+      const rt = d.engine.webgpu;
+      if (rt && algo === 'auto' && p.padMode === 'zeros' && tiledFits(Cg, p.N * p.inH * p.inW, p.groups, rt.maxGroups)) {
+        // webgpu: dx = W^T dy as an implicit-GEMM WGSL kernel (a transposed convolution, one dispatch)
+        const [dxh] = await d.engine.wgsl([{ ...convDxJob(p), inputs: [hw, hdy] }], [xSize]);
+        out.dx = d.out(dxh, xSize);
+      } else if (useCols) {
         let wUse = hw;
         if (p.flip) {
           wUse = await flipWeights(d, hw, p);

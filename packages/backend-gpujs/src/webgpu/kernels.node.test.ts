@@ -296,13 +296,17 @@ describe.skipIf(!!reason)('gpujs webgpu WGSL kernels (Dawn + SwiftShader)', () =
     }
   });
 
-  const bwdCases: { name: string; x: [number, number, number, number]; w: [number, number, number, number]; o: ConvOptions }[] = [
-    { name: '3x3 same', x: [2, 5, 11, 9], w: [7, 5, 3, 3], o: {} },
-    { name: 'stride 2 dilation 2, groups 2, flip', x: [2, 4, 13, 12], w: [6, 2, 3, 3], o: { stride: 2, dilation: 2, groups: 2, flip: true } },
-    { name: 'reflect pad', x: [1, 3, 7, 8], w: [66, 3, 3, 3], o: { padMode: 'reflect', padding: 1 } },
+  // dwLaunches: 2 when K = N*outH*outW is long enough to split (split-K + reduction); dxLaunches: 1
+  // for zeros padding (implicit GEMM), 1 gpu.js gather kernel for the other pad modes
+  const bwdCases: { name: string; x: [number, number, number, number]; w: [number, number, number, number]; o: ConvOptions; dwLaunches: number }[] = [
+    { name: '3x3 same', x: [2, 5, 11, 9], w: [7, 5, 3, 3], o: {}, dwLaunches: 1 },
+    { name: 'stride 2 dilation 2, groups 2, flip', x: [2, 4, 13, 12], w: [6, 2, 3, 3], o: { stride: 2, dilation: 2, groups: 2, flip: true }, dwLaunches: 1 },
+    { name: 'reflect pad', x: [1, 3, 7, 8], w: [66, 3, 3, 3], o: { padMode: 'reflect', padding: 1 }, dwLaunches: 1 },
+    { name: 'split-K dW, stride [1,2], explicit padding', x: [4, 3, 21, 37], w: [5, 3, 3, 3], o: { stride: [1, 2], padding: [1, 2, 0, 1] }, dwLaunches: 2 },
+    { name: 'split-K dW, flip, groups 3', x: [3, 6, 19, 23], w: [9, 2, 2, 3], o: { flip: true, groups: 3 }, dwLaunches: 2 },
   ];
   for (const c of bwdCases) {
-    it(`conv2dBackward ${c.name}: dW as one implicit-GEMM dispatch`, async () => {
+    it(`conv2dBackward ${c.name}: dW and dx as implicit GEMMs`, async () => {
       const xs = c.x.reduce((p, v) => p * v, 1);
       const ws = c.w.reduce((p, v) => p * v, 1);
       const x = rand(xs, 71 + xs);
@@ -312,14 +316,22 @@ describe.skipIf(!!reason)('gpujs webgpu WGSL kernels (Dawn + SwiftShader)', () =
       const tx = ctx.tensor(x, c.x);
       const tw = ctx.tensor(w, c.w);
       const tdy = ctx.tensor(dy, y.shape);
-      const r1 = await ctx.conv2dBackward(tx, tw, tdy, { ...c.o, wants: { dx: false, dw: true, db: false } });
-      r1.dw!.dispose();
+      // first use uploads x, w and dy
+      const all = await ctx.conv2dBackward(tx, tw, tdy, c.o);
       const { d, outs } = await measure(ctx, async () => {
         const r = await ctx.conv2dBackward(tx, tw, tdy, { ...c.o, wants: { dx: false, dw: true, db: false } });
         return [r.dw!];
       });
-      expect(d.launches).toBe(1);
-      const all = await ctx.conv2dBackward(tx, tw, tdy, c.o);
+      expect(d.launches).toBe(c.dwLaunches);
+      const hb = counters(ctx).bytes!;
+      const dxOnly = await measure(ctx, async () => {
+        const r = await ctx.conv2dBackward(tx, tw, tdy, { ...c.o, wants: { dx: true, dw: false, db: false } });
+        return [r.dx!];
+      });
+      expect(dxOnly.d.launches).toBe(1);
+      // split-K partials are freed with the op; dx allocates only itself
+      expect(counters(ctx).bytes! - hb).toBe(xs * 4);
+      dxOnly.outs[0]!.dispose();
       const want = refConv2dBackward({ data: x, shape: c.x }, { data: w, shape: c.w }, { data: dy, shape: y.shape }, c.o);
       expectClose(await outs[0]!.read(), want.dw.data, `dw ${c.name}`);
       expectClose(await all.dw!.read(), want.dw.data, `dw (all) ${c.name}`);

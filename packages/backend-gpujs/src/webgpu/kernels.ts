@@ -42,7 +42,7 @@ export function padFn(name: string, n: number, mode: PadMode): string {
   }
 }
 
-export type Job = Dispatch & { outs: readonly number[] };
+export type Job = Dispatch & { outs: readonly number[]; ins?: readonly number[] };
 
 function tiledJob(name: string, s: TiledSpec, extraReads: number, outs: readonly number[]): Job {
   const loads = tiledLoads(s);
@@ -150,34 +150,112 @@ export function convJob(p: Conv2dParams, hasBias: boolean): Job {
   return tiledJob('conv2d.implicit-gemm', s, hasBias ? p.N * p.K * P : 0, [0]);
 }
 
+/** Workgroups a split-K problem aims for, and the least K per slice worth a workgroup. */
+const SPLIT_TARGET_GROUPS = 256;
+const SPLIT_MIN_K = 256;
+
+/** Split-K slices for a tiled problem: enough workgroups to fill a large GPU, each with >= 256 of K. */
+export function pickSplit(M: number, N: number, Z: number, K: number): number {
+  const t = pickTile(M, N);
+  const groups = Math.ceil(N / (t.wx * t.rn)) * Math.ceil(M / (t.wy * t.rm)) * Z;
+  return Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_GROUPS / groups), Math.floor(K / SPLIT_MIN_K), 64));
+}
+
 /**
  * Convolution weight gradient as an implicit GEMM per group: dw[g*Kg + m, j] = sum over columns
  * q = (n, p) of dy[n, g*Kg + m, p] * col[j, q]; M = Kg, N = Cg*kH*kW, K = batch * outH * outW. With
  * flip the tap is mirrored on store (the gradient of the flipped kernel, flipped back).
- * Bindings: x, dy, dw.
+ *
+ * M x N is small and K large here, so K is split (pickSplit): the first dispatch writes one
+ * partial sum per slice, the second adds the slices in order and stores dw; two dispatches, one
+ * submit. Outputs: [dw, partials]; the caller frees the partials. Bindings: x, dy, (partials | dw).
  */
-export function convDwJob(p: Conv2dParams): Job {
+export function convDwJobs(p: Conv2dParams): { jobs: Job[]; outputs: number[] } {
   const Cg = p.C / p.groups;
   const Kg = p.K / p.groups;
   const RS = p.kH * p.kW;
   const CRSg = Cg * RS;
   const P = p.outH * p.outW;
-  const dwAt = p.flip ? `(z * ${Kg} + m) * ${CRSg} + (n / ${RS}) * ${RS} + ${RS - 1} - (n % ${RS})` : `(z * ${Kg} + m) * ${CRSg} + n`;
+  const K = p.N * P;
+  const S = pickSplit(Kg, CRSg, p.groups, K);
+  const wSize = p.K * CRSg;
+  const tap = (n: string) => (p.flip ? `(${n} / ${RS}) * ${RS} + ${RS - 1} - (${n} % ${RS})` : n);
   const s: TiledSpec = {
     M: Kg,
     N: CRSg,
-    K: p.N * P,
+    K,
     Z: p.groups,
     tile: pickTile(Kg, CRSg),
     bindings: [ro(0, 'x'), ro(1, 'dy'), rw(2, 'dw')].join('\n'),
     helpers: padHelpers(p),
     loadA: `  let nb = k / ${P}; let pp = k % ${P};\n  return dy[(nb * ${p.K} + z * ${Kg} + m) * ${P} + pp];`,
     loadB: `${gatherX(p, 'n', 'k', 'z')}\n  return v;`,
-    store: `  dw[${dwAt}] = acc;`,
+    store: S === 1 ? `  dw[(z * ${Kg} + m) * ${CRSg} + ${tap('n')}] = acc;` : `  dw[((s * ${p.groups} + z) * ${Kg} + m) * ${CRSg} + n] = acc;`,
     aFast: 'k',
     bFast: 'k',
+    kSplit: S,
   };
-  return tiledJob('conv2dBackward.dw.implicit-gemm', s, 0, [0]);
+  if (S === 1) return { jobs: [tiledJob('conv2dBackward.dw.implicit-gemm', s, 0, [0])], outputs: [wSize] };
+  const WG = 128;
+  const blocks = Math.ceil(wSize / WG);
+  const reduce = `// convkit split-K reduction: dw = sum of ${S} partial sums, in slice order
+${ro(0, 'part')}
+${rw(1, 'dw')}
+@compute @workgroup_size(${WG}, 1, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = i32(gid.x);
+  if (t >= ${wSize}) { return; }
+  var acc: f32 = 0.0;
+  for (var s = 0; s < ${S}; s = s + 1) { acc = acc + part[s * ${wSize} + t]; }
+  let n = t % ${CRSg};
+  dw[t - n + ${tap('n')}] = acc;
+}
+`;
+  return {
+    jobs: [
+      tiledJob(`conv2dBackward.dw.implicit-gemm(split-K ${S})`, s, 0, [1]),
+      { name: 'conv2dBackward.dw.reduce', wgsl: reduce, inputs: [], ins: [1], outs: [0], groups: [blocks, 1, 1], threads: wSize, bytesRead: 4 * S * wSize },
+    ],
+    outputs: [wSize, S * wSize],
+  };
+}
+
+/**
+ * Convolution input gradient (zeros padding) as an implicit GEMM per group: dx[n, g*Cg + c, iy, ix]
+ * = sum over j = (k, ky, kx) of w[g*Kg + k, c, ky, kx] * dy[n, g*Kg + k, oy, ox] where
+ * oy = (iy + padTop - ky*dilationH) / strideH is an integer inside the output (else the term is
+ * 0), the same for ox; M = Cg, N = batch * H * W, K = Kg*kH*kW. With flip the tap is mirrored. Other
+ * pad modes map padded positions onto image pixels (several taps per pixel) and keep the gpu.js
+ * gather kernel. Bindings: w, dy, dx.
+ */
+export function convDxJob(p: Conv2dParams): Job {
+  const { N, C, K, kH, kW, inH: H, inW: W, outH, outW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
+  const Cg = C / p.groups;
+  const Kg = K / p.groups;
+  const RS = kH * kW;
+  const HW = H * W;
+  const wTap = p.flip ? `${RS - 1} - r` : 'r';
+  const s: TiledSpec = {
+    M: Cg,
+    N: N * HW,
+    K: Kg * RS,
+    Z: p.groups,
+    tile: pickTile(Cg, N * HW),
+    bindings: [ro(0, 'w'), ro(1, 'dy'), rw(2, 'dx')].join('\n'),
+    loadA: `  let kk = k / ${RS}; let r = k % ${RS};\n  return w[((z * ${Kg} + kk) * ${Cg} + m) * ${RS} + ${wTap}];`,
+    loadB: `  let kk = k / ${RS}; let r = k % ${RS}; let ky = r / ${kW}; let kx = r % ${kW};
+  let nb = n / ${HW}; let pix = n % ${HW}; let iy = pix / ${W}; let ix = pix % ${W};
+  let ty = iy + ${padTop} - ky * ${dilationH};
+  let tx = ix + ${padLeft} - kx * ${dilationW};
+  if (ty < 0 || tx < 0 || ty % ${strideH} != 0 || tx % ${strideW} != 0) { return 0.0; }
+  let oy = ty / ${strideH}; let ox = tx / ${strideW};
+  if (oy >= ${outH} || ox >= ${outW}) { return 0.0; }
+  return dy[((nb * ${K} + z * ${Kg} + kk) * ${outH} + oy) * ${outW} + ox];`,
+    store: `  let nb = n / ${HW}; let pix = n % ${HW};\n  dx[(nb * ${C} + z * ${Cg} + m) * ${HW} + pix] = acc;`,
+    aFast: 'k',
+    bFast: 'n',
+  };
+  return tiledJob('conv2dBackward.dx.implicit-gemm', s, 0, [0]);
 }
 
 const POOL_WG = 128;

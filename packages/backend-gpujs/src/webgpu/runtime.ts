@@ -126,10 +126,11 @@ export class WgpuRuntime {
 
   /**
    * Encodes the dispatches of one op into one compute pass of one command encoder and submits
-   * once. Returns one new buffer per entry of `outputs` (element counts), bound after the inputs
-   * of every dispatch that names them (`outs` of each dispatch: indices into `outputs`).
+   * once. Returns one new buffer per entry of `outputs` (element counts). Each dispatch binds its
+   * `inputs` (handles), then `ins` (outputs of an earlier dispatch of this op, read), then `outs`
+   * (the outputs it writes); `ins` / `outs` are indices into `outputs`.
    */
-  async run(dispatches: readonly (Dispatch & { outs: readonly number[] })[], outputs: readonly number[]): Promise<Any[]> {
+  async run(dispatches: readonly (Dispatch & { outs: readonly number[]; ins?: readonly number[] })[], outputs: readonly number[]): Promise<Any[]> {
     for (const d of dispatches) {
       for (const h of d.inputs) {
         if (!isBufferResult(h)) throw new Error(`gpujs webgpu: ${d.name} was given an input that is not a WebGPU buffer`);
@@ -150,7 +151,7 @@ export class WgpuRuntime {
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       dispatches.forEach((d, i) => {
-        const entries = [...d.inputs, ...d.outs.map((o) => outs[o])].map((h: Any, b: number) => ({ binding: b, resource: { buffer: h.buffer } }));
+        const entries = [...d.inputs, ...(d.ins ?? []).map((o) => outs[o]), ...d.outs.map((o) => outs[o])].map((h: Any, b: number) => ({ binding: b, resource: { buffer: h.buffer } }));
         const bg = device.createBindGroup({ layout: pipes[i].getBindGroupLayout(0), entries });
         pass.setPipeline(pipes[i]);
         pass.setBindGroup(0, bg);

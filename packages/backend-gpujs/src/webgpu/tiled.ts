@@ -50,7 +50,7 @@ export interface TiledSpec {
   loadA: string;
   /** body of `fn loadB(k: i32, n: i32, z: i32) -> f32`, called only with k < K, n < N */
   loadB: string;
-  /** body of `fn store(m: i32, n: i32, z: i32, acc: f32)`, called only with m < M, n < N */
+  /** body of `fn store(m: i32, n: i32, z: i32, s: i32, acc: f32)`, called only with m < M, n < N (s: the split-K slice, 0 without split) */
   store: string;
   /** A's contiguous axis: 'k' (row-major [M][K]) or 'm' ([K][M]); decides the load order */
   aFast: 'k' | 'm';
@@ -58,12 +58,25 @@ export interface TiledSpec {
   bFast: 'n' | 'k';
   /** extra WGSL helpers (pad maps) */
   helpers?: string;
+  /**
+   * split-K: the K axis is cut into this many slices of whole K steps, one workgroup layer each
+   * (workgroups along z = Z * kSplit); `store` gets the slice in `s` and writes a partial sum,
+   * which a second dispatch adds up (see kernels.ts). For problems whose M x N grid has too few
+   * workgroups to fill a GPU (a convolution weight gradient: M x N = K x C*kH*kW, K = N*outH*outW).
+   */
+  kSplit?: number;
+}
+
+/** K per split-K slice: whole K steps. */
+export function kSlice(s: TiledSpec): number {
+  const S = s.kSplit ?? 1;
+  return Math.ceil(s.K / S / s.tile.tk) * s.tile.tk;
 }
 
 export function tiledGroups(s: TiledSpec): [number, number, number] {
   const TM = s.tile.wy * s.tile.rm;
   const TN = s.tile.wx * s.tile.rn;
-  return [Math.ceil(s.N / TN), Math.ceil(s.M / TM), s.Z];
+  return [Math.ceil(s.N / TN), Math.ceil(s.M / TM), s.Z * (s.kSplit ?? 1)];
 }
 
 /** Threads launched by tiledGroups. */
@@ -74,7 +87,8 @@ export function tiledThreads(s: TiledSpec): number {
 
 /** Global-memory loads (elements) of A and B: each tile element once per workgroup that needs it. */
 export function tiledLoads(s: TiledSpec): { a: number; b: number } {
-  const [gx, gy, gz] = tiledGroups(s);
+  const [gx, gy] = tiledGroups(s);
+  const gz = s.Z;
   // every column-tile workgroup loads all of A's rows of its row tile, and vice versa; loads past
   // the edges are skipped (they give 0 without touching memory)
   return { a: gx * gz * s.M * s.K, b: gy * gz * s.N * s.K };
@@ -85,6 +99,8 @@ export function tiledSource(s: TiledSpec): string {
   const TM = wy * rm;
   const TN = wx * rn;
   const NT = wx * wy;
+  const S = s.kSplit ?? 1;
+  const KS = kSlice(s);
   const lines: string[] = [];
   const acc = (i: number, j: number) => `c${i}_${j}`;
   for (let i = 0; i < rm; i++) for (let j = 0; j < rn; j++) lines.push(`  var ${acc(i, j)}: f32 = 0.0;`);
@@ -104,10 +120,10 @@ export function tiledSource(s: TiledSpec): string {
   for (let i = 0; i < rm; i++) {
     stores.push(`  { let gm = m0 + ty + ${i * wy};`);
     stores.push(`    if (gm < ${s.M}) {`);
-    for (let j = 0; j < rn; j++) stores.push(`      { let gn = n0 + tx + ${j * wx}; if (gn < ${s.N}) { store(gm, gn, z, ${acc(i, j)}); } }`);
+    for (let j = 0; j < rn; j++) stores.push(`      { let gn = n0 + tx + ${j * wx}; if (gn < ${s.N}) { store(gm, gn, z, sk, ${acc(i, j)}); } }`);
     stores.push(`    } }`);
   }
-  return `// convkit tiled GEMM: ${TM}x${TN} tile, ${rm}x${rn} per thread, K step ${tk}; M=${s.M} N=${s.N} K=${s.K} Z=${s.Z}
+  return `// convkit tiled GEMM: ${TM}x${TN} tile, ${rm}x${rn} per thread, K step ${tk}; M=${s.M} N=${s.N} K=${s.K} Z=${s.Z} split-K ${S}
 ${s.bindings}
 ${s.helpers ?? ''}
 fn loadA(m: i32, k: i32, z: i32) -> f32 {
@@ -116,33 +132,36 @@ ${s.loadA}
 fn loadB(k: i32, n: i32, z: i32) -> f32 {
 ${s.loadB}
 }
-fn store(m: i32, n: i32, z: i32, acc: f32) {
+fn store(m: i32, n: i32, z: i32, s: i32, acc: f32) {
 ${s.store}
 }
 var<workgroup> As: array<f32, ${tk * TM}>;
 var<workgroup> Bs: array<f32, ${tk * TN}>;
 @compute @workgroup_size(${wx}, ${wy}, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let z = i32(wid.z);
+  let z = i32(wid.z) / ${S};
+  let sk = i32(wid.z) % ${S};
+  let kBeg = sk * ${KS};
+  let kEnd = min(${s.K}, kBeg + ${KS});
   let m0 = i32(wid.y) * ${TM};
   let n0 = i32(wid.x) * ${TN};
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let t = i32(li);
 ${lines.join('\n')}
-  for (var k0 = 0; k0 < ${s.K}; k0 = k0 + ${tk}) {
+  for (var k0 = kBeg; k0 < kEnd; k0 = k0 + ${tk}) {
     for (var e = t; e < ${TM * tk}; e = e + ${NT}) {
       ${aLoad}
       let gm = m0 + mm; let gk = k0 + kk;
       var v: f32 = 0.0;
-      if (gm < ${s.M} && gk < ${s.K}) { v = loadA(gm, gk, z); }
+      if (gm < ${s.M} && gk < kEnd) { v = loadA(gm, gk, z); }
       As[kk * ${TM} + mm] = v;
     }
     for (var e = t; e < ${TN * tk}; e = e + ${NT}) {
       ${bLoad}
       let gk = k0 + kk; let gn = n0 + nn;
       var v: f32 = 0.0;
-      if (gk < ${s.K} && gn < ${s.N}) { v = loadB(gk, gn, z); }
+      if (gk < kEnd && gn < ${s.N}) { v = loadB(gk, gn, z); }
       Bs[kk * ${TN} + nn] = v;
     }
     workgroupBarrier();
