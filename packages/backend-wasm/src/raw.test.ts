@@ -80,6 +80,23 @@ describe('WasmRawKernels: js raw-kernel signatures on plain typed arrays, split 
     expect(Array.from(y)).toEqual(Array.from(want.y.data));
   });
 
+  it('maxpool2d over several cache-sized chunks of planes (3x3/2 same, 64x64 planes: 8 per chunk)', () => {
+    const [N, C, H, W] = [2, 11, 64, 64];
+    const mp: MaxPool2dParams = {
+      N, C, inH: H, inW: W, kH: 3, kW: 3, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1,
+      padTop: 0, padBottom: 1, padLeft: 0, padRight: 1, outH: 32, outW: 32,
+    };
+    const xv = rand(N * C * H * W, r);
+    const want = refMaxpool2d({ data: xv, shape: [N, C, H, W] }, { kernel: 3, stride: 2, padding: [0, 1, 0, 1] });
+    const y = new Float32Array(N * C * 1024).fill(NaN);
+    const ind = new Int32Array(N * C * 1024).fill(-7);
+    // a range of 19 planes (two full chunks and a partial one), then the rest
+    raw.maxpool2d(mp, xv, y, ind, 3, 22);
+    raw.maxpool2d(mp, xv, y, ind, 0, 3);
+    expect(Array.from(ind)).toEqual(Array.from(want.indices.data));
+    expect(Array.from(y)).toEqual(Array.from(want.y.data));
+  });
+
   it('frees its per-call blocks', () => {
     expect(raw.heap.liveBlocks).toBe(1); // the workspace
   });

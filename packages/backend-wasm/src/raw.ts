@@ -12,6 +12,9 @@ import { gemm as gemmDriver } from './drivers/gemm.js';
 
 type Scratch = ReturnType<typeof js.createScratch>;
 
+/** Input bytes of one maxpool chunk (see WasmRawKernels.maxpool2d). */
+const MAXPOOL_CHUNK_BYTES = 128 * 1024;
+
 /**
  * Drop-in SIMD versions of the heavy `@convkit/backend-js` raw kernels (same signatures, same
  * range semantics, see packages/backend-js/KERNELS.md) for a worker whose tensors are ordinary or
@@ -162,21 +165,32 @@ export class WasmRawKernels {
     this.#free(ap, bp, cp, biasp, op);
   }
 
+  /**
+   * Planes go through wasm memory in chunks of about MAXPOOL_CHUNK_BYTES of input, in one reused
+   * block: the copy in, the kernel and the copies out stay in this core's cache, so the op streams
+   * x, y and the indices through main memory once (one whole-range copy into a fresh block made the
+   * threaded op slower than one thread).
+   */
   maxpool2d(p: MaxPool2dParams, x: Float32Array, y: Float32Array, indices: Int32Array, planeStart = 0, planeEnd = p.N * p.C): void {
     const planes = planeEnd - planeStart;
     if (planes <= 0) return;
     const plane = p.inH * p.inW;
     const oplane = p.outH * p.outW;
-    const xp = this.#put(x, planeStart * plane, planes * plane);
-    const yp = this.heap.alloc(planes * oplane * 4);
-    const ip = this.heap.alloc(planes * oplane * 4);
-    this.k.exports.maxpoolPlanes(
-      xp, planes, p.inH, p.inW, p.kH, p.kW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft,
-      p.outH, p.outW, yp, ip, planeStart * plane,
-    );
-    y.set(this.heap.f32(yp, planes * oplane), planeStart * oplane);
-    indices.set(this.heap.i32(ip, planes * oplane), planeStart * oplane);
-    this.#free(xp, yp, ip);
+    const chunk = Math.max(1, Math.min(planes, Math.floor(MAXPOOL_CHUNK_BYTES / (plane * 4))));
+    const ws = this.#workspace(chunk * (plane + 2 * oplane) * 4);
+    const xp = ws.ptr;
+    const yp = xp + chunk * plane * 4;
+    const ip = yp + chunk * oplane * 4;
+    for (let c0 = planeStart; c0 < planeEnd; c0 += chunk) {
+      const n = Math.min(chunk, planeEnd - c0);
+      this.heap.f32(xp, n * plane).set(x.subarray(c0 * plane, (c0 + n) * plane));
+      this.k.exports.maxpoolPlanes(
+        xp, n, p.inH, p.inW, p.kH, p.kW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft,
+        p.outH, p.outW, yp, ip, c0 * plane,
+      );
+      y.set(this.heap.f32(yp, n * oplane), c0 * oplane);
+      indices.set(this.heap.i32(ip, n * oplane), c0 * oplane);
+    }
   }
 
   /** Bytes of this thread's wasm memory. */
