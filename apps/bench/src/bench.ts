@@ -217,6 +217,8 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
         bytes: by,
         unit: w.kind === 'maxpool' ? 'GB/s' : 'GFLOP/s',
       };
+      if (impl.adapter !== undefined) row.adapter = impl.adapter;
+      if (impl.software !== undefined) row.software = impl.software;
       rows.push(row);
       const why = impl.unsupported(w);
       if (why) {
@@ -232,8 +234,6 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
         const first = await withTimeout(p.run(), limit, 'the first call');
         row.firstMs = performance.now() - t0;
         row.engine = impl.engine; // engines may settle on the first run
-        if (impl.adapter !== undefined) row.adapter = impl.adapter;
-        if (impl.software !== undefined) row.software = impl.software;
         row.check = prep.check(first, impl);
         if (!row.check.ok) {
           row.status = 'mismatch';
@@ -246,7 +246,11 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
           // first call alone exceeds it, or whose reps would, reports the first call only
           const amount = w.kind === 'maxpool' ? by : fl;
           let warmMs = row.firstMs;
-          let overBudget = !!o.rowBudget && row.firstMs / 1000 > o.rowBudget;
+          // the first call alone decides when even warm runs of half its time would not fit: on a
+          // software rasteriser (SwiftShader) at full sizes a warm run takes 60-90% of the first
+          // call, and one more warm-up run of 10-20 s only to learn that costs minutes per run
+          const firstOver = !!o.rowBudget && (row.firstMs / 1000 > o.rowBudget || (row.firstMs / 2000) * o.reps > o.rowBudget);
+          let overBudget = firstOver;
           const warmStart = performance.now();
           const warmMinMs = o.warmupMs ?? 0;
           for (let i = 0; (i < o.warmup || (i < 1000 && performance.now() - warmStart < warmMinMs)) && !overBudget; i++) {
@@ -257,7 +261,7 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
           }
           if (overBudget) {
             row.status = 'too-slow';
-            row.reason = `correct; first call ${(row.firstMs / 1000).toFixed(1)} s${warmMs !== row.firstMs ? `, warm run ${(warmMs / 1000).toFixed(1)} s` : ''} (~${(amount / (warmMs * 1e6)).toFixed(3)} ${row.unit}): ${o.reps} timed runs would exceed the ${o.rowBudget} s row budget, not timed`;
+            row.reason = `correct; first call ${(row.firstMs / 1000).toFixed(1)} s${warmMs !== row.firstMs ? `, warm run ${(warmMs / 1000).toFixed(1)} s` : ''} (~${(amount / (warmMs * 1e6)).toFixed(3)} ${row.unit}): ${o.reps} timed runs would exceed the ${o.rowBudget} s row budget${firstOver && warmMs === row.firstMs ? ' even at half the first call' : ''}, not timed`;
             throw new SkipTiming();
           }
           const times: number[] = [];

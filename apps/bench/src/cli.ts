@@ -99,13 +99,15 @@ async function main(): Promise<number> {
   const skipped: Report['skipped'] = [];
   const notes: string[] = [];
   const impls: Impl[] = [];
-  // navigator.gpu for the Node half (gpu.js webgpu mode and tfjs-backend-webgpu share it)
-  const gpu = await provideNodeWebgpu();
-  if (gpu.ok) notes.push(`WebGPU in Node: the 'webgpu' package (Dawn), adapter ${gpu.adapter}${gpu.software ? ' (a software adapter: CPU rasteriser, not a GPU)' : ''}${process.env.VK_ICD_FILENAMES ? `; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : ''}`);
+  // convkit's gpu.js webgpu mode loads the 'webgpu' package (Dawn) itself in Node; the backends are
+  // created before navigator.gpu exists, so that is what the convkit:gpujs:webgpu row measures
   for (const r of await convkitImpls(log)) {
     if (r.impl) impls.push(r.impl);
     else skipped.push({ impl: r.label, reason: r.skipped ?? '' });
   }
+  // navigator.gpu for tfjs-backend-webgpu, from the same package (same Vulkan driver, same adapter)
+  const gpu = args.peers ? await provideNodeWebgpu() : null;
+  if (gpu?.ok) notes.push(`WebGPU in Node: the 'webgpu' package (Dawn), adapter ${gpu.adapter}${gpu.software ? ' (a software adapter: CPU rasteriser, not a GPU)' : ''}${process.env.VK_ICD_FILENAMES ? `; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : ''}`);
   if (process.env.GLIBC_TUNABLES === MALLOC_TUNABLES) notes.push(`glibc malloc: ${MALLOC_TUNABLES} (large buffers reuse warm pages; CONVKIT_BENCH_MALLOC=default turns it off)`);
   if (process.env.CONVKIT_BENCH_XVFB) notes.push('ran under xvfb-run (an X display for headless-gl; Mesa software GL, no GPU on this machine)');
   const cores = os.availableParallelism();

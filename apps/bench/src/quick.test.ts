@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tfjsWasmThreads } from './wasm_threads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.resolve(here, '../dist/cli.js');
@@ -17,7 +18,7 @@ describe('bench --quick', () => {
     expect(existsSync(cli), `${cli} (run the build first)`).toBe(true);
     const out = mkdtempSync(path.join(tmpdir(), 'convkit-bench-'));
     const json = path.join(out, 'quick.json');
-    const r = spawnSync(process.execPath, [cli, '--quick', '--out', out, '--json', json], { encoding: 'utf8', timeout: 140_000 });
+    const r = spawnSync(process.execPath, [cli, '--quick', '--out', out, '--json', json], { encoding: 'utf8', timeout: 200_000 });
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const failed = report.rows.filter((x: { status: string }) => x.status === 'mismatch' || x.status === 'error');
     expect(failed, r.stdout + r.stderr).toEqual([]);
@@ -32,11 +33,40 @@ describe('bench --quick', () => {
     }
     const checkedPeers = new Set(report.rows.filter((x: { group: string; status: string }) => x.group === 'peer' && x.status === 'checked').map((x: { impl: string }) => x.impl));
     expect([...checkedPeers]).toEqual(expect.arrayContaining(['tfjs:cpu', 'tfjs:wasm', 'onnxruntime:cpu']));
-    // threaded tfjs-wasm in Node (a child process, see wasm_threads.ts) really got every core
+    // threaded tfjs-wasm in Node (a child process, see wasm_threads.ts): every core, capped at the
+    // build's pthread pool (8 in tfjs 4.22), and the count XNNPACK started is in the engine
     if (report.machine.cores > 1) {
       const threaded = report.rows.filter((x: { impl: string }) => x.impl === 'tfjs:wasm-threads');
       expect(threaded.length, JSON.stringify(report.skipped)).toBeGreaterThan(0);
-      for (const t of threaded) expect(t.engine).toBe(`tfjs-wasm (xnnpack, simd, ${report.machine.cores} threads)`);
+      const n = tfjsWasmThreads(report.machine.cores);
+      expect(n).toBe(Math.min(report.machine.cores, 8));
+      for (const t of threaded) expect(t.engine).toBe(`tfjs-wasm (xnnpack, simd, ${n} threads)`);
+    }
+    // WebGPU in Node (the 'webgpu' package, Dawn; SwiftShader here): convkit's gpu.js webgpu mode and
+    // tfjs-backend-webgpu on the same adapter, each row checked against float64, software flagged
+    if (existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') || process.env.VK_ICD_FILENAMES) {
+      const ck = report.rows.filter((x: { impl: string }) => x.impl === 'convkit:gpujs:webgpu');
+      const tf = report.rows.filter((x: { impl: string }) => x.impl === 'tfjs:webgpu');
+      expect(ck.length, JSON.stringify(report.skipped)).toBe(8);
+      expect(tf.length, JSON.stringify(report.skipped)).toBe(8);
+      for (const x of ck) {
+        expect(x.engine).toBe('webgpu');
+        expect(x.adapter).toMatch(/\w/);
+      }
+      for (const x of tf) {
+        expect(x.engine).toBe('tfjs-webgpu');
+        expect(x.adapter).toMatch(/\w/);
+      }
+      // same adapter: both name the same vendor / architecture
+      const head = (a: string) => a.split(' / ').slice(0, 2).join(' / ');
+      expect(head(tf[0].adapter)).toBe(head(ck[0].adapter));
+      const checked = (rows: { status: string }[]) => rows.filter((x) => x.status === 'checked').length;
+      expect(checked(ck)).toBeGreaterThanOrEqual(7);
+      expect(checked(tf)).toBeGreaterThanOrEqual(4); // conv A-D, maxpool, gemm, conv-A-bwd where tfjs has the kernels; train is convkit-only
+      if (/swiftshader/i.test(ck[0].adapter)) {
+        for (const x of [...ck, ...tf]) expect(x.software, x.impl).toBe(true);
+        expect(r.stdout).toContain('software adapter: SwiftShader');
+      }
     }
     // the browser half ran where Chromium is installed (CI installs it: scripts/setup.sh)
     if (existsSync(process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium')) {

@@ -33,11 +33,18 @@ export function engineText(r: RowResult): string {
   return r.software ? `${r.engine} (software adapter: ${softwareName(r.adapter)})` : r.engine;
 }
 
-/** One note per software adapter naming the rows that ran on it. */
+/** One note per software rasteriser naming the rows that ran on it (and the adapter lines they reported). */
 export function softwareAdapterNotes(rows: RowResult[]): string[] {
-  const by = new Map<string, Set<string>>();
-  for (const r of rows) if (r.software) by.set(r.adapter ?? 'unknown', (by.get(r.adapter ?? 'unknown') ?? new Set()).add(r.impl));
-  return [...by].map(([a, ids]) => `software adapter: ${softwareName(a)} (${a}): ${[...ids].join(', ')} ran on a CPU rasteriser, not a GPU`);
+  const by = new Map<string, { adapters: Set<string>; ids: Set<string> }>();
+  for (const r of rows) {
+    if (!r.software) continue;
+    const k = softwareName(r.adapter);
+    const e = by.get(k) ?? { adapters: new Set(), ids: new Set() };
+    e.adapters.add(r.adapter ?? 'unknown');
+    e.ids.add(r.impl);
+    by.set(k, e);
+  }
+  return [...by].map(([k, e]) => `software adapter: ${k} (${[...e.adapters].join('; ')}): ${[...e.ids].join(', ')} ran on a CPU rasteriser, not a GPU`);
 }
 
 const sp = (s: Spread | undefined, fmt: (x: number) => string, suffix = '') =>

@@ -1,8 +1,9 @@
 /**
- * WebGPU in the Node half: `navigator.gpu` from the `webgpu` package (Dawn), installed once in
- * this process so that tfjs-backend-webgpu (which reads the global) and convkit's gpu.js webgpu mode
- * use the same GPU object, hence the same adapter. On this project's VM the adapter is SwiftShader
- * (VK_ICD_FILENAMES, set by the CLI when it re-runs itself): a CPU rasteriser, reported as such.
+ * WebGPU in the Node half for tfjs-backend-webgpu, which reads the global: `navigator.gpu` from the
+ * `webgpu` package (Dawn), installed once in this process. convkit's gpu.js webgpu mode loads the
+ * same package itself (backend-gpujs), so both rows run on the adapter the same Vulkan driver gives.
+ * On this project's VM that is SwiftShader (VK_ICD_FILENAMES, set by the CLI when it re-runs itself):
+ * a CPU rasteriser, reported as such.
  */
 import { createRequire } from 'node:module';
 
