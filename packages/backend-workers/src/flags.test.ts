@@ -41,11 +41,11 @@ interface ChildOut {
   error?: string;
 }
 
-function runChild(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function runChild(args: string[], nodeOptions?: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: pkgDir,
-      env: { ...process.env, CONVKIT_FLAGS_INPUT: input },
+      env: { ...process.env, CONVKIT_FLAGS_INPUT: input, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -72,7 +72,7 @@ const refMm = refGemm({ data: a, shape: AS }, { data: b, shape: BS });
 const refPool = refMaxpool2d({ data: x, shape: XS }, { kernel: 2, stride: 2 });
 
 const code = readFileSync(script, 'utf8');
-const CASES: [string, string[]][] = [
+const CASES: [string, string[], string?][] = [
   ['no flags', [script]],
   ['--max-old-space-size=4096', ['--max-old-space-size=4096', script]],
   ['--expose-gc', ['--expose-gc', script]],
@@ -83,11 +83,14 @@ const CASES: [string, string[]][] = [
   // string input: Node's own inheritance breaks on --input-type, so the pool passes flags itself
   ['--input-type=module -e', ['--input-type=module', '-e', code]],
   ['--input-type=module --max-old-space-size=4096 --expose-gc -e', ['--input-type=module', '--max-old-space-size=4096', '--expose-gc', '-e', code]],
+  // the same flags through NODE_OPTIONS (they are not in execArgv then)
+  ['script, NODE_OPTIONS=--max-old-space-size=4096 --title=...', [script], '--max-old-space-size=4096 --title=convkit-flags-test'],
+  ['--input-type=module -e, NODE_OPTIONS=--max-old-space-size=4096', ['--input-type=module', '-e', code], '--max-old-space-size=4096 --stack-trace-limit=50'],
 ];
 
 describe('the workers backend under Node flags (child processes)', () => {
-  it.each(CASES)('node %s: the probe starts a worker, auto picks workers, ops match float64', async (_name, args) => {
-    const r = await runChild(args);
+  it.each(CASES)('node %s: the probe starts a worker, auto picks workers, ops match float64', async (_name, args, nodeOptions) => {
+    const r = await runChild(args, nodeOptions);
     expect(r.code, r.err).toBe(0);
     const o = JSON.parse(r.out.trim().split('\n').pop()!) as ChildOut;
     expect(o.error, o.error).toBeUndefined();

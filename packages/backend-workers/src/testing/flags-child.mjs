@@ -10,8 +10,11 @@ const inp = JSON.parse(process.env.CONVKIT_FLAGS_INPUT);
 const out = { execArgv: process.execArgv.filter((a) => !a.includes('\n')) };
 try {
   out.probe = await workersBackend.probe();
-  const registry = new Registry().register(jsBackend).register(workersBackend);
-  const ctx = await createContext({ backend: 'auto', registry, backendOptions: { workers: 2, minTaskWork: 1 } });
+  // the workers descriptor with its probe, creating a pool of 2 that splits every op (core refuses
+  // backendOptions under 'auto' that js does not take)
+  const workers2 = { ...workersBackend, create: (o) => workersBackend.create({ ...o, workers: 2, minTaskWork: 1 }) };
+  const registry = new Registry().register(jsBackend).register(workers2);
+  const ctx = await createContext({ backend: 'auto', registry });
   out.backend = ctx.backendName;
   const x = ctx.tensor(inp.x, inp.xShape);
   const w = ctx.tensor(inp.w, inp.wShape);
