@@ -46,7 +46,11 @@ export function checkManifest(pkg: WorkspacePackage): Findings {
   const need = (ok: unknown, what: string) => {
     if (!ok) errors.push(what);
   };
-  need(typeof m.name === 'string' && /^@convkit\/[a-z0-9][a-z0-9.-]*$/.test(m.name), `name: expected @convkit/<lowercase>, got ${JSON.stringify(m.name)}`);
+  // 'convkit' is the umbrella package (packages/convkit); every other public package is scoped
+  need(
+    typeof m.name === 'string' && (m.name === 'convkit' || /^@convkit\/[a-z0-9][a-z0-9.-]*$/.test(m.name)),
+    `name: expected @convkit/<lowercase> (or the umbrella 'convkit'), got ${JSON.stringify(m.name)}`,
+  );
   need(typeof m.version === 'string' && SEMVER.test(m.version), `version: expected semver, got ${JSON.stringify(m.version)}`);
   need(typeof m.description === 'string' && m.description.trim().length >= 10, 'description: missing or shorter than 10 characters');
   need(typeof m.license === 'string' && m.license.length > 0, 'license: missing');
