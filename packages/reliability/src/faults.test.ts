@@ -6,6 +6,10 @@
  *  2. gpujs (headlessgl or another GL mode): the GL context lost mid-training
  *     (backend.loseContextForTesting()): the next op fails with a typed error, nothing is
  *     silently zero, and a new context on the same backend trains again.
+ *  2b. gpujs-webgpu (WebGPU in Node; SwiftShader in CI): the GPUDevice destroyed mid-training
+ *     (backend.loseContextForTesting() calls GPUDevice.destroy()): the next op and every read of
+ *     device data fail with a typed error naming the loss (never stale data), and a new context
+ *     (a fresh device) trains again; every context reports engine 'webgpu' and its adapter.
  *  3. every backend: an allocation that cannot succeed: zeros() of 2^31 - 1 floats (8 GiB) in a
  *     child process with its memory capped (ulimit -d, else -v), so the allocation really fails
  *     whatever the machine; ShapeOverflowError or a clear BackendExecutionError, then the next op
@@ -17,13 +21,13 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { BackendExecutionError, ConvkitError, type Context, type Tensor } from '@convkit/core';
 import { compare, describeMismatch, refConv2d } from '@convkit/reference';
-import { TARGETS, describeLoaded, loadAll } from './backends.js';
+import { TARGETS, adapterText, describeLoaded, loadAll } from './backends.js';
 import { bitwiseEqual, values } from './values.js';
 import { disposeNet, tinyNet, trainStep } from './train.js';
 import { record } from './summary.js';
 import { knownIssue } from './known.js';
 
-const loaded = await loadAll();
+const loaded = await loadAll(undefined, { optIn: true });
 for (const l of loaded) console.log(`[reliability faults] ${describeLoaded(l)}`);
 const byId = (id: string) => loaded.find((l) => l.target.id === id)!;
 
@@ -176,6 +180,52 @@ describe('fault: GL context lost mid-training', () => {
       expect(readErr).toBeInstanceOf(Error);
       // the process goes on: a new context on the same backend trains from scratch
       ctx2 = await l!.make!();
+      const net2 = tinyNet(ctx2);
+      const again = await trainStep(net2);
+      expect(again).toBeCloseTo(first, 3);
+      disposeNet(net2);
+    } finally {
+      await ctx.dispose().catch(() => {});
+      await ctx2?.dispose();
+    }
+  });
+});
+
+// ---- 2b. a WebGPU device destroyed mid-training ----------------------------------------------
+
+describe('fault: WebGPU device destroyed mid-training', () => {
+  const l = loaded.find((x) => x.target.id === 'gpujs-webgpu');
+  const skip = !l ? 'no webgpu target is configured' : l.skip;
+  fault('WebGPU device destroyed mid-training', 'gpujs-webgpu', skip, async () => {
+    const ctx = await l!.make!();
+    let ctx2: Context | undefined;
+    try {
+      expect(ctx.engine).toBe('webgpu');
+      console.log(`[reliability faults] gpujs-webgpu: adapter ${adapterText(ctx)}`);
+      const be = ctx.backend as unknown as { loseContextForTesting?: () => void };
+      if (typeof be.loseContextForTesting !== 'function') throw new Error('the gpujs backend has no loseContextForTesting() hook');
+      const net = tinyNet(ctx);
+      const first = await trainStep(net);
+      for (let i = 0; i < 3; i++) await trainStep(net);
+      const before = await net.params.w1.read();
+      expect(before.some((v) => v !== 0)).toBe(true);
+      be.loseContextForTesting();
+      const err = await trainStep(net).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, 'a training step after the device loss must fail').toBeInstanceOf(ConvkitError);
+      expect(String((err as Error).message)).toMatch(/webgpu context was lost/i);
+      // reads of device data fail loudly: no stale copy of the weights, no zeros
+      const readErr = await net.params.w1.read().then(
+        (v) => v,
+        (e: unknown) => e,
+      );
+      expect(readErr).toBeInstanceOf(Error);
+      expect(String((readErr as Error).message)).toMatch(/lost/);
+      // the process goes on: a new context acquires a fresh device and trains from scratch
+      ctx2 = await l!.make!();
+      expect(ctx2.engine).toBe('webgpu');
       const net2 = tinyNet(ctx2);
       const again = await trainStep(net2);
       expect(again).toBeCloseTo(first, 3);

@@ -5,6 +5,9 @@
  * OPS[].share. CONVKIT_FUZZ_GPUJS_RUNS (default 10000): gpujs on its WebAssembly engine, which
  * compiles a kernel per new shape. CONVKIT_FUZZ_GL_RUNS (default 100): software GL
  * (gpujs-headlessgl under Xvfb + Mesa, which compiles a shader per new shape and is slow).
+ * CONVKIT_FUZZ_WEBGPU_RUNS (default 100): gpujs-webgpu, WebGPU in Node on SwiftShader in CI, scaled
+ * down like software GL: every new shape compiles new WGSL pipelines on a CPU rasteriser (the same
+ * ops and shapes generators, 1% of the CPU budget; printed as a console line when the suite starts).
  * CONVKIT_FUZZ_SEED: replay one seed (a failure prints its seed, path and the shrunk case).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,14 +28,18 @@ const envInt = (name: string, dflt: number) => {
 const CPU_RUNS = envInt('CONVKIT_FUZZ_RUNS', 10_000);
 const GPUJS_RUNS = envInt('CONVKIT_FUZZ_GPUJS_RUNS', 10_000);
 const GL_RUNS = envInt('CONVKIT_FUZZ_GL_RUNS', 100);
+const WEBGPU_RUNS = envInt('CONVKIT_FUZZ_WEBGPU_RUNS', 100);
 /** cases per target: gpu.js compiles a kernel per new shape, so its engines get a stated smaller share */
-const RUNS: Record<string, number> = { js: CPU_RUNS, workers: CPU_RUNS, wasm: CPU_RUNS, 'gpujs-webasm': GPUJS_RUNS, 'gpujs-headlessgl': GL_RUNS };
+const RUNS: Record<string, number> = { js: CPU_RUNS, workers: CPU_RUNS, wasm: CPU_RUNS, 'gpujs-webasm': GPUJS_RUNS, 'gpujs-headlessgl': GL_RUNS, 'gpujs-webgpu': WEBGPU_RUNS };
 const SEED = process.env.CONVKIT_FUZZ_SEED ? Number(process.env.CONVKIT_FUZZ_SEED) : undefined;
 /** accept/reject cases per target for each of conv and pool (not counted in the fuzz budget) */
 const geometryRuns = (total: number) => Math.max(5, Math.round(total / 50));
 
-const loaded = await loadAll();
+const loaded = await loadAll(undefined, { optIn: true });
 for (const l of loaded) console.log(`[reliability fuzz] ${describeLoaded(l)}`);
+if (loaded.some((l) => l.target.id === 'gpujs-webgpu' && !l.skip)) {
+  console.log(`[reliability fuzz] gpujs-webgpu scaled down: ${WEBGPU_RUNS} cases (CPU targets: ${CPU_RUNS}; CONVKIT_FUZZ_WEBGPU_RUNS)`);
+}
 
 for (const l of loaded) {
   const t = l.target;
