@@ -3,7 +3,7 @@
  * @convkit/reference ops (nested loops straight from CONVENTIONS.md).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { createContext, Registry, type Context } from '@convkit/core';
+import { createContext, Registry, ValidationError, type Context } from '@convkit/core';
 import { jsBackend } from '@convkit/backend-js';
 import {
   compare,
@@ -201,6 +201,29 @@ describe('Sequential + SGD against the float64 reference pipeline', () => {
     expectClose(b1!, refB.data.map((b, i) => b - g.db.data[i]!), 'bias (not decayed)');
     model.dispose();
   });
+});
+
+describe('issue 18: a label outside [0, classes) stops the training step', () => {
+  for (const bad of [2, -1]) {
+    it(`label ${bad} for 2 classes: ValidationError naming the sample, weights unchanged, nothing leaked`, async () => {
+      const model = new Sequential(ctx, [new Dense({ inFeatures: 3, outFeatures: 2 })], { seed: 5 });
+      const before = await model.getWeights();
+      const opt = new SGD(ctx, model.params(), { lr: 0.5, momentum: 0.9 });
+      const live = ctx.memory().tensors;
+      const x = new Float32Array([1, 2, 3, -1, 0, 1]);
+      const err = await trainStep(model, opt, { x, y: new Int32Array([0, bad]) }, [3]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).op).toBe('softmaxCrossEntropy');
+      expect((err as ValidationError).message).toContain(`label ${bad} at sample 1`);
+      const after = await model.getWeights();
+      after.forEach((w, i) => expect(Array.from(w), `param ${i}`).toEqual(Array.from(before[i]!)));
+      expect(ctx.memory().tensors).toBe(live);
+      // a valid batch still trains (the weights do move)
+      await trainStep(model, opt, { x, y: new Int32Array([0, 1]) }, [3]);
+      expect(Array.from((await model.getWeights())[0]!)).not.toEqual(Array.from(before[0]!));
+      model.dispose();
+    });
+  }
 });
 
 describe('no tensor leaks', () => {
