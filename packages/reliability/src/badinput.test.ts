@@ -11,9 +11,9 @@ import {
   DisposedTensorError,
   ShapeOverflowError,
   UnknownOptionError,
+  Tensor,
   ValidationError,
   type Context,
-  type Tensor,
 } from '@convkit/core';
 import { refConv2d, compare, describeMismatch } from '@convkit/reference';
 import { describeLoaded, loadAll } from './backends.js';
@@ -186,9 +186,10 @@ for (const l of loaded) {
           let err: unknown;
           try {
             const r = await bc.call(f);
-            // should not get here; free what a wrongly successful call made
-            for (const v of Object.values((r ?? {}) as object)) (v as Tensor)?.dispose?.();
-            (r as Tensor | undefined)?.dispose?.();
+            // should not get here; free what a wrongly successful call made (only its tensors: a
+            // Tensor's own fields include its backend, whose dispose() would end the whole context)
+            const made = r instanceof Tensor ? [r] : Object.values((r ?? {}) as object).filter((v) => v instanceof Tensor);
+            for (const v of made) (v as Tensor).dispose();
           } catch (e) {
             err = e;
           }
