@@ -41,9 +41,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * The pthread pool tfjs-backend-wasm's threaded build preallocates (emscripten PTHREAD_POOL_SIZE,
- * `var pthreadPoolSize = 8` in the 4.22 bundle): pthreads beyond it are not started while the main
- * thread waits for XNNPACK's pool, so on a 16-core machine asking for 16 threads gave 8. Read from
- * the installed bundle; undefined when the bundle does not say.
+ * `var pthreadPoolSize = 8` in the 4.22 bundle): XNNPACK does not get more threads than that pool
+ * (on a 16-core machine, 16 asked for gave 8). Read from the installed bundle; undefined when the
+ * bundle does not say.
  */
 export function tfjsPthreadPoolSize(): number | undefined {
   try {
