@@ -25,6 +25,7 @@ import {
   checkFinite,
   checkLabels,
   checkOptions,
+  checkPoolIndices,
   checkPair,
   formatValue,
   checkOutputSize,
@@ -179,6 +180,11 @@ export class Context implements TensorTracker {
   #live = new Set<Tensor>();
   #lastRun: RunRecord | null = null;
   #disposed = false;
+  /**
+   * Indices maxpool2d produced, by data id, with the geometry that produced them: valid by
+   * construction (no op writes int32 data in place), so maxpool2dBackward checks only others.
+   */
+  #poolIndices = new Map<DataId, string>();
 
   /**
    * How the backend was picked (createContext fills it; for a Context built around a backend
@@ -226,6 +232,7 @@ export class Context implements TensorTracker {
       this.#refs.set(id, n);
     } else {
       this.#refs.delete(id);
+      this.#poolIndices.delete(id);
       this.backend.disposeData(id);
     }
   }
@@ -612,13 +619,17 @@ export class Context implements TensorTracker {
     const p = this.#poolParams(op, x.shape, o, shapes);
     const shape = checkOutputSize(op, [p.N, p.C, p.outH, p.outW], shapes);
     const r = await this.#run(op, () => this.backend.maxpool2d!(x.dataId, p));
-    return { y: this.#out(r.y, shape), indices: this.#out(r.indices, shape, 'int32') };
+    const y = this.#out(r.y, shape);
+    const indices = this.#out(r.indices, shape, 'int32');
+    this.#poolIndices.set(r.indices, poolKey(p));
+    return { y, indices };
   }
 
   /**
    * dx [inputShape], zero but dx[indices[o]] += dy[o]. Each index must lie inside its own
-   * output's window (as maxpool2d returns them) or be -1; the backend checks that before it
-   * allocates dx (checkPoolIndices) and throws a ValidationError otherwise.
+   * output's window (as maxpool2d returns them) or be -1, else a ValidationError before any work:
+   * indices maxpool2d returned for the same geometry are valid by construction; others are read
+   * and checked (checkPoolIndices).
    */
   async maxpool2dBackward(dy: Tensor, indices: Tensor, o: MaxPoolBackwardOptions): Promise<Float32Tensor> {
     const op = 'maxpool2dBackward';
@@ -636,6 +647,17 @@ export class Context implements TensorTracker {
     checkShapeEq(op, 'dy', dy, [p.N, p.C, p.outH, p.outW], shapes);
     checkShapeEq(op, 'indices', indices, [p.N, p.C, p.outH, p.outW], shapes);
     const shape = checkOutputSize(op, inShape, shapes);
+    if (this.#poolIndices.get(indices.dataId) !== poolKey(p)) {
+      // not maxpool2d's own indices for this geometry (e.g. written with ctx.tensor): every index
+      // must lie inside its window, or the gradient would be dropped or misrouted
+      let host: Float32Array | Int32Array;
+      try {
+        host = this.backend.readSync ? this.backend.readSync(indices.dataId) : await this.backend.read(indices.dataId);
+      } catch (e) {
+        throw this.#execError(op, e);
+      }
+      checkPoolIndices(op, host as Int32Array, p, shapes);
+    }
     const id = await this.#run(op, () => this.backend.maxpool2dBackward!(dy.dataId, indices.dataId, p));
     return this.#out(id, shape);
   }
@@ -779,6 +801,11 @@ export async function createContext<B extends BackendName = BackendName>(
   const reg = o.registry ?? defaultRegistry;
   const { backend, selection } = await reg.select(o.backend ?? 'auto', o.backendOptions as never);
   return new Context(backend, selection);
+}
+
+/** The geometry that makes maxpool indices valid for a backward pass. */
+function poolKey(p: MaxPool2dParams): string {
+  return [p.N, p.C, p.inH, p.inW, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft].join(',');
 }
 
 /** shape argument of tensor() / zeros(): integers >= 1 (empty tensors are not supported). */

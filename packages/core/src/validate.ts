@@ -137,37 +137,50 @@ export function checkPoolIndices(
 ): void {
   const { N, C, inH, inW, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
   const plane = inH * inW;
+  const spanH = dilationH * (kH - 1) + 1;
+  const spanW = dilationW * (kW - 1) + 1;
+  const dil1 = dilationH === 1 && dilationW === 1;
   let o = 0;
+  // integer math only, one division per output: this runs on every maxpool2dBackward
   for (let pl = 0; pl < N * C; pl++) {
     const base = pl * plane;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * strideH - padTop;
       for (let ox = 0; ox < outW; ox++, o++) {
         const v = indices[o]!;
-        if (v === -1) continue;
-        const x0 = ox * strideW - padLeft;
         const r = v - base;
-        const iy = Math.floor(r / inW);
-        const ix = r - iy * inW;
-        const ky = (iy - y0) / dilationH;
-        const kx = (ix - x0) / dilationW;
-        if (r >= 0 && r < plane && Number.isInteger(ky) && Number.isInteger(kx) && ky >= 0 && ky < kH && kx >= 0 && kx < kW) {
+        if (r >= 0 && r < plane) {
+          const iy = (r / inW) | 0;
+          const ddy = iy - y0;
+          const ddx = r - iy * inW - (ox * strideW - padLeft);
+          if (ddy >= 0 && ddy < spanH && ddx >= 0 && ddx < spanW && (dil1 || (ddy % dilationH === 0 && ddx % dilationW === 0))) continue;
+        } else if (v === -1) {
           continue;
         }
-        const n = Math.floor(pl / C);
-        const c = pl - n * C;
-        const rows = `${Math.max(0, y0)}..${Math.min(inH - 1, y0 + dilationH * (kH - 1))}`;
-        const cols = `${Math.max(0, x0)}..${Math.min(inW - 1, x0 + dilationW * (kW - 1))}`;
-        throw new ValidationError(
-          op,
-          'indices',
-          'each index inside its own pooling window (a flat index into x as maxpool2d returns it, or -1 for an empty window)',
-          `index ${v} at output ${o} (sample ${n}, channel ${c}, y ${oy}, x ${ox}), whose window covers rows ${rows}, columns ${cols} of plane ${pl} (flat ${base}..${base + plane - 1})`,
-          shapes,
-        );
+        throw poolIndexError(op, v, o, pl, oy, ox, p, shapes);
       }
     }
   }
+}
+
+/** The error of checkPoolIndices, out of its hot loop. */
+function poolIndexError(op: string, v: number, o: number, pl: number, oy: number, ox: number, p: MaxPool2dParams, shapes: ShapeMap): ValidationError {
+  const { C, inH, inW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = p;
+  const plane = inH * inW;
+  const base = pl * plane;
+  const y0 = oy * strideH - padTop;
+  const x0 = ox * strideW - padLeft;
+  const n = Math.floor(pl / C);
+  const c = pl - n * C;
+  const rows = `${Math.max(0, y0)}..${Math.min(inH - 1, y0 + dilationH * (kH - 1))}`;
+  const cols = `${Math.max(0, x0)}..${Math.min(inW - 1, x0 + dilationW * (kW - 1))}`;
+  return new ValidationError(
+    op,
+    'indices',
+    'each index inside its own pooling window (a flat index into x as maxpool2d returns it, or -1 for an empty window)',
+    `index ${v} at output ${o} (sample ${n}, channel ${c}, y ${oy}, x ${ox}), whose window covers rows ${rows}, columns ${cols} of plane ${pl} (flat ${base}..${base + plane - 1})`,
+    shapes,
+  );
 }
 
 export interface TensorRule {

@@ -817,6 +817,34 @@ describe('issue 18: checkPoolIndices (an index outside its window)', () => {
   });
 });
 
+describe('issue 18: maxpool2dBackward checks indices it did not produce', () => {
+  it("maxpool2d's own indices (same geometry) go straight to the kernel; the same values from ctx.tensor are checked and refused", async () => {
+    const x = f32([1, 1, 4, 4]);
+    // the fake's maxpool2d returns all-zero indices: only output 0's window holds index 0
+    const { indices } = await ctx.maxpool2d(x, { kernel: 2 });
+    const dy = f32([1, 1, 2, 2]);
+    await ctx.maxpool2dBackward(dy, indices, { kernel: 2, inputShape: [1, 1, 4, 4] });
+    expect(be.calls.map((c) => c.op)).toEqual(['maxpool2d', 'maxpool2dBackward']);
+    // the same values written by the user are not trusted: output 1's index 0 is outside its window
+    const same = ctx.tensor(new Int32Array(4), [1, 1, 2, 2]);
+    await rejects(() => ctx.maxpool2dBackward(dy, same, { kernel: 2, inputShape: [1, 1, 4, 4] }), {
+      op: 'maxpool2dBackward',
+      arg: 'indices',
+      shapes: { dy: [1, 1, 2, 2], indices: [1, 1, 2, 2], inputShape: [1, 1, 4, 4] },
+      says: ['index 0 at output 1 (sample 0, channel 0, y 0, x 1)'],
+    });
+    // the same indices for a geometry they were not made for are checked too
+    await rejects(() => ctx.maxpool2dBackward(dy, indices, { kernel: 2, padding: 'valid', inputShape: [1, 1, 5, 5] }), {
+      op: 'maxpool2dBackward',
+      arg: 'indices',
+    });
+    // valid user-written indices (bottom-right of each window) reach the kernel
+    const ok = ctx.tensor(Int32Array.from([5, 7, 13, 15]), [1, 1, 2, 2]);
+    await ctx.maxpool2dBackward(dy, ok, { kernel: 2, inputShape: [1, 1, 4, 4] });
+    expect(be.calls.map((c) => c.op)).toEqual(['maxpool2d', 'maxpool2dBackward', 'maxpool2dBackward']);
+  });
+});
+
 describe('issue 18: unknown option keys are refused, naming the nearest valid key', () => {
   const x = () => f32([1, 2, 6, 6]);
   const w = () => f32([3, 2, 3, 3]);

@@ -103,9 +103,8 @@ export const OP_SPECS: readonly OpSpec[] = [
     returns: 'DataId',
     types: ['DataId', 'MaxPool2dParams'],
     doc: [
-      'dx [N, C, inH, inW] starts at zero and dx[indices[o]] += dy[o] for every output o. Call',
-      "checkPoolIndices('maxpool2dBackward', hostIndices, p) from @convkit/core first, before",
-      'allocating dx: an index outside its own window must be the same ValidationError everywhere.',
+      'dx [N, C, inH, inW] starts at zero and dx[indices[o]] += dy[o] for every output o. Core has',
+      'already checked that every index lies inside its own window (or is -1) before the call.',
     ],
   },
   {

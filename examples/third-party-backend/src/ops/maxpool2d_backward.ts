@@ -2,8 +2,8 @@ import { checkPoolIndices, type DataId, type MaxPool2dParams } from '@convkit/co
 import type { Storage } from '../storage.js';
 
 /**
- * dx = 0, then dx[indices[o]] += dy[o] for every output (overlapping windows add up). An index
- * outside its own window is refused first, with the ValidationError every backend raises.
+ * dx = 0, then dx[indices[o]] += dy[o] for every output (overlapping windows add up). Core has
+ * checked the indices already; the check here covers callers that use the backend directly.
  */
 export function maxpool2dBackward(s: Storage, dy: DataId, indices: DataId, p: MaxPool2dParams): DataId {
   const DY = s.f(dy);

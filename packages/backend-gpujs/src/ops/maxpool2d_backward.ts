@@ -42,7 +42,7 @@ export async function maxpool2dBackward(d: Device, dy: DataId, indices: DataId, 
     off = ind.handle;
   } else {
     const host = await d.readInt(indices);
-    // the same ValidationError as every backend (indicesToOffsets would throw a plain Error)
+    // core has checked indices it did not produce; this keeps the error typed for direct callers
     checkPoolIndices('maxpool2dBackward', host, p);
     off = await d.engine.upload(indicesToOffsets(host, p));
     temp = true;
