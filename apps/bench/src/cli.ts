@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   }
   // navigator.gpu for tfjs-backend-webgpu, from the same package (same Vulkan driver, same adapter)
   const gpu = args.peers ? await provideNodeWebgpu() : null;
-  if (gpu?.ok) notes.push(`WebGPU in Node: the 'webgpu' package (Dawn), adapter ${gpu.adapter}${gpu.software ? ' (a software adapter: CPU rasteriser, not a GPU)' : ''}${process.env.VK_ICD_FILENAMES ? `; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : ''}`);
+  if (gpu?.ok) notes.push(`WebGPU in Node: the 'webgpu' package (Dawn), loaded by backend-gpujs itself for convkit:gpujs:webgpu and installed as navigator.gpu for tfjs:webgpu; adapter ${gpu.adapter}${gpu.software ? ' (a software adapter: CPU rasteriser, not a GPU)' : ''}${process.env.VK_ICD_FILENAMES ? `; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : ''}`);
   if (process.env.GLIBC_TUNABLES === MALLOC_TUNABLES) notes.push(`glibc malloc: ${MALLOC_TUNABLES} (large buffers reuse warm pages; CONVKIT_BENCH_MALLOC=default turns it off)`);
   if (process.env.CONVKIT_BENCH_XVFB) notes.push('ran under xvfb-run (an X display for headless-gl; Mesa software GL, no GPU on this machine)');
   const cores = os.availableParallelism();
