@@ -1,4 +1,6 @@
 export { GpujsBackend, type GpujsBackendOptions } from './backend.js';
+// every option key (the descriptor's optionKeys); importing it also brings the BackendOptionsMap entry
+export { GPUJS_OPTION_KEYS } from './options.js';
 export {
   gpujsDescriptor,
   createGpujsDescriptor,

@@ -16,6 +16,13 @@ import {
   type Context,
 } from '@convkit/core';
 import { refConv2d, compare, describeMismatch } from '@convkit/reference';
+// type-only: brings each backend's BackendOptionsMap entry into scope for the type checks below
+import type { GpujsBackendOptions } from '@convkit/backend-gpujs';
+import type { WorkersBackendOptions } from '@convkit/backend-workers';
+import type { WasmBackendOptions } from '@convkit/backend-wasm';
+import type {} from '@convkit/backend-js';
+import { createContext, type BackendOptionsOf } from '@convkit/core';
+import { expectTypeOf } from 'vitest';
 import { describeLoaded, loadAll } from './backends.js';
 import { bitwiseEqual, values } from './values.js';
 import { record } from './summary.js';
@@ -272,3 +279,22 @@ for (const l of loaded) {
     });
   });
 }
+
+describe('backend options are typed per backend name (checked by `pnpm --filter @convkit/reliability lint`)', () => {
+  it('each backend package declares its options; a misspelt key is a compile error', () => {
+    expectTypeOf<BackendOptionsOf<'gpujs'>>().toEqualTypeOf<GpujsBackendOptions>();
+    expectTypeOf<BackendOptionsOf<'workers'>>().toEqualTypeOf<WorkersBackendOptions>();
+    expectTypeOf<BackendOptionsOf<'wasm'>>().toEqualTypeOf<WasmBackendOptions>();
+    const typos = () => [
+      // @ts-expect-error mdoe is not a gpujs option
+      createContext({ backend: 'gpujs', backendOptions: { mdoe: 'webasm' } }),
+      // @ts-expect-error wokers is not a workers option
+      createContext({ backend: 'workers', backendOptions: { wokers: 1 } }),
+      // @ts-expect-error the js backend takes no options
+      createContext({ backend: 'js', backendOptions: { workers: 1 } }),
+      // @ts-expect-error a mode gpu.js does not have
+      createContext({ backend: 'gpujs', backendOptions: { mode: 'cuda' } }),
+    ];
+    expectTypeOf(typos).toBeFunction();
+  });
+});
