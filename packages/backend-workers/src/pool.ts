@@ -82,7 +82,6 @@ export function workerExecArgv(execArgv: readonly string[], dropped: ReadonlySet
 
 /** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
 function rejectedFlags(e: unknown, given: readonly string[]): string[] {
-  if ((e as { code?: string })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
   const list = String((e as Error).message).replace(/^[^:]*:\s*/, '');
   return given.filter((a) => list.split(', ').includes(a));
 }
@@ -91,15 +90,18 @@ async function nodeSpawner(): Promise<Spawner> {
   const wt = await importNode<typeof import('node:worker_threads')>('worker_threads');
   const parent = (globalThis as any).process.execArgv as string[];
   const dropped = new Set<string>();
+  /** set when the rejected flags could not be told apart: workers start with none of the parent's */
+  let bare = false;
   /** a Worker with the parent's flags (see workerExecArgv); flags the constructor rejects are left out from then on */
   const start = (url: URL) => {
     for (;;) {
-      const execArgv = workerExecArgv(parent, dropped);
+      const execArgv = bare ? [] : workerExecArgv(parent, dropped);
       try {
         return new wt.Worker(url, execArgv ? { execArgv } : {});
       } catch (e) {
-        const bad = execArgv ? rejectedFlags(e, execArgv) : [];
-        if (bad.length === 0) throw e;
+        if (!execArgv || execArgv.length === 0 || (e as { code?: string })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+        const bad = rejectedFlags(e, execArgv);
+        if (bad.length === 0) bare = true;
         for (const a of bad) dropped.add(a);
       }
     }
