@@ -227,7 +227,9 @@ export async function runBench(workloads: Workload[], impls: Impl[], o: BenchOpt
         continue;
       }
       let p: Awaited<ReturnType<Impl['prepare']>> | null = null;
-      const limit = 1000 * (o.quick ? 60 : Math.max(120, 3 * (o.rowBudget ?? 60)));
+      // a hang guard, not a budget: on SwiftShader every WebGPU pipeline compiles on the CPU, and the
+      // quick training step on convkit:gpujs:webgpu (one pipeline per op) took 47-67 s at load 15-17
+      const limit = 1000 * (o.quick ? 180 : Math.max(180, 3 * (o.rowBudget ?? 60)));
       try {
         p = await withTimeout(impl.prepare(w, prep.inputs), limit, 'prepare');
         let t0 = performance.now();
