@@ -55,4 +55,26 @@ describe('wasm backend', () => {
     big.dispose();
     await ctx.dispose();
   });
+  it('read() returns an independent copy, bit for bit (-0, NaN payloads, int32), of the right type', async () => {
+    const ctx = await wasmContext();
+    const bits = new Uint32Array([0x80000000, 0x7fc01234, 0xffa00001, 0x3f800000, 0x00000001]);
+    const f = ctx.tensor(new Float32Array(bits.buffer.slice(0)), [5]);
+    const i = ctx.tensor(new Int32Array([-7, 0, 2147483647, -2147483648]), [4]);
+    const fr = await f.read();
+    const ir = await i.read();
+    expect(fr).toBeInstanceOf(Float32Array);
+    expect(ir).toBeInstanceOf(Int32Array);
+    expect(Array.from(new Uint32Array(fr.buffer, fr.byteOffset, 5))).toEqual(Array.from(bits));
+    expect(Array.from(ir)).toEqual([-7, 0, 2147483647, -2147483648]);
+    // the copy does not alias wasm memory: writing it leaves the tensor, and a later op's writes leave it
+    expect(fr.buffer.byteLength).toBe(20);
+    expect(ir.buffer.byteLength).toBe(16);
+    fr[0] = 42;
+    ir[0] = 42;
+    const g = await ctx.relu(ctx.tensor(new Float32Array(64).fill(3), [64]));
+    expect(new Uint32Array((await f.read()).buffer)[0]).toBe(0x80000000);
+    expect((await i.read())[0]).toBe(-7);
+    expect(Array.from(await g.read())).toEqual(new Array(64).fill(3));
+    await ctx.dispose();
+  });
 });
