@@ -124,13 +124,15 @@ export async function conv2dBackward(
   const wSize = p.K * Cg * p.kH * p.kW;
   const xSize = p.N * p.C * p.inH * p.inW;
   const hdy = await d.f(dy);
+  const P = p.N * p.outH * p.outW;
   const out: Conv2dBackwardResult = {};
   const made: DataId[] = [];
   const temps: [Handle, number][] = [];
   const useCols = pickAlgorithm(p, algo, d.engine.mode) === 'im2col';
   try {
     if (wants.db) {
-      out.db = d.out(await d.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy]), p.K);
+      // modeled loads (memory() bytesRead): each db thread reads its N*outH*outW values of dy
+      out.db = d.out(await d.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy], 4 * p.K * P), p.K);
       made.push(out.db);
     }
     if (wants.dw) {
@@ -157,7 +159,8 @@ export async function conv2dBackward(
           out.dw = d.out(dwf, wSize);
         }
       } else {
-        out.dw = d.out(await d.engine.run('conv2dBackward.dw', dwDirectSource(p), wSize, [hx, hdy]), wSize);
+        // each dw thread reads N*outH*outW values of x and of dy
+        out.dw = d.out(await d.engine.run('conv2dBackward.dw', dwDirectSource(p), wSize, [hx, hdy], 4 * wSize * 2 * P), wSize);
       }
       made.push(out.dw);
     }
@@ -179,7 +182,9 @@ export async function conv2dBackward(
         temps.push([dcols, colsSize]);
         out.dx = d.out(await d.engine.run('conv2dBackward.col2im', col2imSource(p), xSize, [dcols]), xSize);
       } else {
-        out.dx = d.out(await d.engine.run('conv2dBackward.dx', dxDirectSource(p), xSize, [hw, hdy]), xSize);
+        // each dx thread reads about kH*kW/(strideH*strideW) taps of Kg weights and Kg dy values
+        const taps = (p.kH * p.kW) / (p.strideH * p.strideW);
+        out.dx = d.out(await d.engine.run('conv2dBackward.dx', dxDirectSource(p), xSize, [hw, hdy], Math.round(4 * xSize * 2 * (p.K / p.groups) * taps)), xSize);
       }
       made.push(out.dx);
     }
