@@ -44,7 +44,8 @@ const PRUNE = {
   '@tensorflow/tfjs-core': (rel) => rel === 'package.json' || /^dist\/tf-[\w-]+\.node\.js$/.test(rel),
   '@tensorflow/tfjs-backend-cpu': (rel) => rel === 'package.json' || /^dist\/tf-[\w-]+\.node\.js$/.test(rel),
   '@tensorflow/tfjs-backend-webgpu': (rel) => rel === 'package.json' || /^dist\/tf-[\w-]+\.node\.js$/.test(rel),
-  '@tensorflow/tfjs-backend-wasm': (rel) => rel === 'package.json' || /^dist\/tf-[\w-]+\.node\.js$/.test(rel) || rel.startsWith('wasm-out/'),
+  // the Node bundle loads its .wasm binaries from dist/ (wasm-out/ holds the same builds plus their emscripten glue)
+  '@tensorflow/tfjs-backend-wasm': (rel) => rel === 'package.json' || /^dist\/(tf-[\w-]+\.node\.js|[\w-]+\.wasm)$/.test(rel) || rel.startsWith('wasm-out/'),
 };
 
 const out = process.argv[2];
