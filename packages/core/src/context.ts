@@ -270,7 +270,7 @@ export class Context implements TensorTracker {
   tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
     const op = 'tensor';
     const shapes: ShapeMap = Array.isArray(shape) ? { shape } : {};
-    this.#live_('tensor');
+    this.#assertLive('tensor');
     checkShapeArg(op, shape, shapes);
     if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') {
       throw new ValidationError(op, 'dtype', "'float32' or 'int32'", formatValue(dtype), shapes);
@@ -317,7 +317,7 @@ export class Context implements TensorTracker {
   zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     const op = 'zeros';
     const shapes: ShapeMap = Array.isArray(shape) ? { shape } : {};
-    this.#live_(op);
+    this.#assertLive(op);
     checkShapeArg(op, shape, shapes);
     if (dtype !== 'float32' && dtype !== 'int32') {
       throw new ValidationError(op, 'dtype', "'float32' or 'int32'", formatValue(dtype), shapes);
@@ -343,14 +343,14 @@ export class Context implements TensorTracker {
   }
 
   /** DisposedContextError after dispose(). */
-  #live_(op: string, shapes: ShapeMap = {}): void {
+  #assertLive(op: string, shapes: ShapeMap = {}): void {
     if (this.#disposed) {
       throw new DisposedContextError(op, 'context', 'a live context', `a context after dispose() (backend '${this.backend.name}')`, shapes);
     }
   }
 
   #require(op: OpName, shapes: ShapeMap): void {
-    this.#live_(op, shapes);
+    this.#assertLive(op, shapes);
     if (!this.backend.capabilities.has(op) || typeof (this.backend as any)[op] !== 'function') {
       void shapes;
       throw new NotImplementedError(op, this.backend.name);
@@ -543,7 +543,7 @@ export class Context implements TensorTracker {
     const op = 'conv1d';
     checkOptions(op, o, CONV1D_KEYS, shapesOf({ x, w }));
     const shapes = shapesOf({ x, w, bias: o.bias });
-    this.#live_(op, shapes);
+    this.#assertLive(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
@@ -570,7 +570,7 @@ export class Context implements TensorTracker {
     const shapes = shapesOf({ x, w, dy });
     checkOptions(op, o, CONV1D_BACKWARD_KEYS, shapes);
     checkOptions(op, o.wants, WANTS_KEYS, shapes, 'wants');
-    this.#live_(op, shapes);
+    this.#assertLive(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
@@ -766,7 +766,7 @@ export class Context implements TensorTracker {
   async denseBackward(x: Tensor, w: Tensor, dy: Tensor): Promise<{ dx: Float32Tensor; dw: Float32Tensor; db: Float32Tensor }> {
     const op = 'denseBackward';
     const shapes = shapesOf({ x, w, dy });
-    this.#live_(op, shapes);
+    this.#assertLive(op, shapes);
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 2 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 2 }, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 2 }, shapes);
