@@ -27,7 +27,7 @@ import { describeLoaded, loadAll } from './backends.js';
 import { bitwiseEqual, values } from './values.js';
 import { record } from './summary.js';
 
-const loaded = await loadAll();
+const loaded = await loadAll(undefined, { optIn: true });
 for (const l of loaded) console.log(`[reliability bad input] ${describeLoaded(l)}`);
 
 interface BadCall {
