@@ -21,6 +21,5 @@ export {
   windowGeometry,
   shapesOf,
   formatValue,
-  nearestKey,
   type WindowOptions,
 } from './validate.js';
