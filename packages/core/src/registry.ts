@@ -133,6 +133,32 @@ export class Registry {
     );
   }
 
+  /**
+   * 'auto' may create any registered backend, so its backendOptions must suit every one: a key no
+   * backend takes is a typo (UnknownOptionError naming the nearest key of any backend); a key only
+   * some take is refused with the way to say it per backend (an ordered list with per-entry
+   * options), never passed on to be ignored by the others.
+   */
+  #checkAutoOptions(options: unknown): void {
+    if (options === undefined) return;
+    const ds = [...this.#backends.values()];
+    const keyed = ds.filter((d) => d.optionKeys);
+    const union = [...new Set(keyed.flatMap((d) => d.optionKeys as readonly string[]))];
+    checkOptions(OP, options, keyed.length < ds.length ? Object.keys(options ?? {}) : union, {}, 'backendOptions');
+    for (const key of Object.keys(options as object)) {
+      const without = keyed.filter((d) => !(d.optionKeys as readonly string[]).includes(key)).map((d) => d.name);
+      if (without.length === 0) continue;
+      const takers = keyed.filter((d) => (d.optionKeys as readonly string[]).includes(key)).map((d) => d.name);
+      throw new ValidationError(
+        OP,
+        `backendOptions.${key}`,
+        `options every backend 'auto' may pick accepts (${without.join(', ')} ${without.length > 1 ? 'do' : 'does'} not take '${key}'); ` +
+          `give it per backend instead: backend: [{ name: '${takers[0]}', options: { ${key}: ... } }, ${without.map((n) => `'${n}'`).join(', ')}]`,
+        `'${key}', an option of ${takers.join(', ')} only`,
+      );
+    }
+  }
+
   #checkOptions(d: BackendDescriptor<any>, options: unknown, arg = 'backendOptions'): void {
     if (d.optionKeys) checkOptions(OP, options, d.optionKeys as readonly string[], {}, arg);
     else checkOptions(OP, options, Object.keys(options ?? {}), {}, arg); // at least an object
@@ -194,7 +220,7 @@ export class Registry {
   }
 
   async #auto(options: unknown): Promise<{ backend: KernelBackend; selection: Selection }> {
-    for (const d of this.#backends.values()) this.#checkOptions(d, options);
+    this.#checkAutoOptions(options);
     const reports = await this.probeAll();
     // every backend whose probe said no is reported, then the available ones in the order tried
     const attempts: SelectionAttempt[] = reports

@@ -950,6 +950,20 @@ describe('issue 18: backendOptions keys are checked against the descriptor', () 
     expect((await reg.create('auto', { workers: 2 })).name).toBe('b');
   });
 
+  it("'auto': a key only some backends take is refused with the per-backend form; a key none takes names the nearest of any", async () => {
+    const reg = new Registry().register(d('pool', ['workers', 'hostThread'])).register(d('plain', []));
+    const e1 = await reg.create('auto', { workers: 2 }).catch((e) => e);
+    expect(e1).toBeInstanceOf(ValidationError);
+    expect(e1).not.toBeInstanceOf(UnknownOptionError);
+    expect(e1.arg).toBe('backendOptions.workers');
+    expect(e1.message).toContain("plain does not take 'workers'");
+    expect(e1.message).toContain("backend: [{ name: 'pool', options: { workers: ... } }, 'plain']");
+    const e2 = await reg.create('auto', { hostTread: true }).catch((e) => e);
+    expect(e2).toBeInstanceOf(UnknownOptionError);
+    expect(e2.suggestion).toBe('hostThread');
+    expect(made).toEqual([]);
+  });
+
   it('a descriptor without optionKeys gets its options unchecked (older third-party descriptors)', async () => {
     const reg = new Registry().register(d('old', undefined));
     expect((await reg.create('old', { anything: 1 })).name).toBe('old');
