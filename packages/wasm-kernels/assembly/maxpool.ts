@@ -9,8 +9,10 @@
 // (= m < v ? v : m, one maxps) keeps the first maximum exactly as the scan does (so -0/+0 ties keep
 // the first), the same `f32x4.gt` mask moves the index (i32 subtract of the -1 mask for the next
 // column, bitselect for later columns and rows). A NaN can only be dropped by the merge, so any
-// NaN among the inputs of a block (found by summing them: a NaN or Inf sum, rare, is checked
-// exactly) sends those 4 outputs to the exact scalar scan.
+// NaN among the inputs of a block sends those 4 outputs to the exact scalar scan. NaNs are found
+// by summing the inputs (a NaN sum means a NaN, or +Inf and -Inf, among them; then the inputs are
+// checked exactly): per block for 3x3, per row for 2x2 (one OR per block; a row whose sum mask is
+// set is redone block by block with the exact check).
 
 // @ts-ignore: decorator
 @inline
@@ -47,19 +49,18 @@ function scanFour(
   for (let j = 0; j < 4; j++) scanOne(x, xc, H, W, kH, kW, 1, 1, y0, c0 + 2 * j, y, ind, o + <usize>j, idxBase);
 }
 
-/** 4 outputs of a 2x2 window, stride 2 across, rows at pa and pa + W; ia = flat indices of their first inputs. */
+/**
+ * 4 outputs of a 2x2 window, stride 2 across, rows at pa and pa + W; ia = flat indices of their
+ * first inputs. Stores unconditionally; returns a mask that is nonzero when the 16 inputs sum to
+ * NaN (a NaN among them, or +Inf and -Inf): only then may the stored block be wrong.
+ */
 // @ts-ignore: decorator
 @inline
-function pool2x2(pa: usize, W: i32, ia: v128, y: usize, ind: usize): bool {
+function pool2x2Raw(pa: usize, W: i32, ia: v128, y: usize, ind: usize): v128 {
   const pb = pa + <usize>(W * 4);
   const a0 = v128.load(pa), a1 = v128.load(pa, 16);
   const b0 = v128.load(pb), b1 = v128.load(pb, 16);
   const sum = f32x4.add(f32x4.add(a0, a1), f32x4.add(b0, b1));
-  if (v128.any_true(f32x4.ne(sum, sum))) {
-    // a NaN (or an Inf) among the 16 inputs: exact when no NaN, else the scan decides
-    const nan = v128.or(v128.or(f32x4.ne(a0, a0), f32x4.ne(a1, a1)), v128.or(f32x4.ne(b0, b0), f32x4.ne(b1, b1)));
-    if (v128.any_true(nan)) return false;
-  }
   const ae = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
   const ao = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
   const be = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
@@ -73,7 +74,19 @@ function pool2x2(pa: usize, W: i32, ia: v128, y: usize, ind: usize): bool {
   const g = f32x4.gt(mb, ma);
   v128.store(y, f32x4.pmax(ma, mb));
   v128.store(ind, v128.bitselect(xb, xa, g));
-  return true;
+  return f32x4.ne(sum, sum);
+}
+
+/** pool2x2Raw, exact: false (block not final) when the inputs hold a NaN, for the scalar scan. */
+// @ts-ignore: decorator
+@inline
+function pool2x2(pa: usize, W: i32, ia: v128, y: usize, ind: usize): bool {
+  if (!v128.any_true(pool2x2Raw(pa, W, ia, y, ind))) return true;
+  const pb = pa + <usize>(W * 4);
+  const a0 = v128.load(pa), a1 = v128.load(pa, 16);
+  const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+  const nan = v128.or(v128.or(f32x4.ne(a0, a0), f32x4.ne(a1, a1)), v128.or(f32x4.ne(b0, b0), f32x4.ne(b1, b1)));
+  return !v128.any_true(nan);
 }
 
 /** 4 outputs of a 3x3 window, stride 2 across, rows at pa, pa + W, pa + 2W; ia as in pool2x2. */
@@ -179,8 +192,23 @@ export function maxpoolPlanes(
         let c0 = ox * 2 - padL;
         let ia = i32x4.add(i32x4.splat(ra + c0 + idxBase), lane);
         const eight = i32x4.splat(8);
-        for (; ox + 4 <= oxHi; ox += 4, o += 4, c0 += 8, ia = i32x4.add(ia, eight)) {
-          poolFour(k3, x, xc, H, W, y0, ra, c0, ia, y, ind, o, idxBase);
+        if (k3) {
+          for (; ox + 4 <= oxHi; ox += 4, o += 4, c0 += 8, ia = i32x4.add(ia, eight)) {
+            poolFour(true, x, xc, H, W, y0, ra, c0, ia, y, ind, o, idxBase);
+          }
+        } else {
+          // 2x2: the NaN test once per row (one OR per block); a row that may hold a NaN is redone exactly
+          const ox0 = ox, o0 = o, cs = c0, is = ia;
+          let bad = i32x4.splat(0);
+          for (; ox + 4 <= oxHi; ox += 4, o += 4, c0 += 8, ia = i32x4.add(ia, eight)) {
+            bad = v128.or(bad, pool2x2Raw(x + <usize>((ra + c0) * 4), W, ia, y + o * 4, ind + o * 4));
+          }
+          if (v128.any_true(bad)) {
+            let oo = o0, cc = cs, ii = is;
+            for (let q = ox0; q < ox; q += 4, oo += 4, cc += 8, ii = i32x4.add(ii, eight)) {
+              poolFour(false, x, xc, H, W, y0, ra, cc, ii, y, ind, oo, idxBase);
+            }
+          }
         }
         if (ox < oxHi && oxHi - oxLo >= 4) {
           // the last 1-3 inside outputs: one block ending at oxHi, overlapping outputs already written
