@@ -341,6 +341,24 @@ describe.skipIf(!!reason)('gpujs webgpu WGSL kernels (Dawn + SwiftShader)', () =
     });
   }
 
+  it('WGSL and gpu.js kernels take each other\'s buffers: gemm (WGSL) -> relu (gpu.js) -> gemm (WGSL)', async () => {
+    const a = rand(9 * 7, 91);
+    const b = rand(7 * 5, 92);
+    const c = rand(5 * 6, 93);
+    const ta = ctx.tensor(a, [9, 7]);
+    const tb = ctx.tensor(b, [7, 5]);
+    const tc = ctx.tensor(c, [5, 6]);
+    const h = await ctx.gemm(ta, tb);
+    const r = await ctx.relu(h);
+    const before = counters(ctx);
+    const y = await ctx.gemm(r, tc);
+    expect(delta(before, counters(ctx)).uploads).toBe(1); // c only: the relu output stays on the device
+    const h64 = refGemm({ data: a, shape: [9, 7] }, { data: b, shape: [7, 5] }).data.map((v) => Math.max(0, v));
+    const want = refGemm({ data: h64, shape: [9, 5] }, { data: c, shape: [5, 6] });
+    expectClose(await y.read(), want.data, 'gemm relu gemm');
+    for (const t of [ta, tb, tc, h, r, y]) t.dispose();
+  });
+
   it('frees every intermediate: live buffers are flat over repeated ops', async () => {
     const tx = ctx.tensor(rand(2 * 3 * 10 * 10, 81), [2, 3, 10, 10]);
     const tw = ctx.tensor(rand(8 * 3 * 3 * 3, 82), [8, 3, 3, 3]);
