@@ -154,11 +154,12 @@ export function convJob(p: Conv2dParams, hasBias: boolean): Job {
 const SPLIT_TARGET_GROUPS = 256;
 const SPLIT_MIN_K = 256;
 
-/** Split-K slices for a tiled problem: enough workgroups to fill a large GPU, each with >= 256 of K. */
+/** Split-K slices for a tiled problem: enough workgroups to fill a large GPU, each slice >= 256 of K, at most 64. */
 export function pickSplit(M: number, N: number, Z: number, K: number): number {
   const t = pickTile(M, N);
   const groups = Math.ceil(N / (t.wx * t.rn)) * Math.ceil(M / (t.wy * t.rm)) * Z;
-  return Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_GROUPS / groups), Math.floor(K / SPLIT_MIN_K), 64));
+  // partial sums stay within 2^24 elements (64 MiB)
+  return Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_GROUPS / groups), Math.floor(K / SPLIT_MIN_K), 64, Math.floor(2 ** 24 / (M * N * Z))));
 }
 
 /**
