@@ -101,10 +101,13 @@ const anchors = readJson(path.join(partsDir, 'anchors.json'));
 // the summary: median ms (and rate) per workload
 const pick = (rows, wl, impl) => rows.find((r) => r.workload === wl && r.impl === impl);
 const cell = (r) => (!r ? undefined : r.medianMs !== undefined ? { ms: r.medianMs, rate: r.rate, unit: r.unit, status: r.status, engine: r.engine, adapter: r.adapter, software: r.software } : { status: r.status, reason: r.reason });
-const workloads = [...new Set([...gpuRows, ...cpuRows].map((r) => r.workload))];
 const anchorOf = (id) => anchors?.workloads?.find((w) => w.id === id);
+// the bench's workloads, then the anchors-only ones (conv-N32-56, gemm-2048)
+const workloads = [...new Set([...gpuRows, ...cpuRows].map((r) => r.workload).concat((anchors?.workloads ?? []).map((w) => w.id)))];
 const summary = workloads.map((wl) => {
-  const cpuConvkit = cpuRows.filter((r) => r.workload === wl && r.group === 'convkit' && r.medianMs !== undefined).sort((a, b) => a.medianMs - b.medianMs)[0];
+  // the fastest timed convkit CPU row; in --quick mode (nothing timed) the first checked one
+  const ofWl = cpuRows.filter((r) => r.workload === wl && r.group === 'convkit');
+  const cpuConvkit = ofWl.filter((r) => r.medianMs !== undefined).sort((a, b) => a.medianMs - b.medianMs)[0] ?? ofWl[0];
   const an = anchorOf(wl);
   return {
     workload: wl,
