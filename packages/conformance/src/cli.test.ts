@@ -99,6 +99,14 @@ describe('convkit-conformance CLI (built dist/cli.js)', () => {
     });
   }
 
+  it("ignores a lone '--' (pnpm run conformance -- --filter relu)", () => {
+    const r = cli('../backend-js', '--', '--filter', 'relu');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^relu\s+1\s+0\s+0\s+0$/m);
+    expect(r.stdout).toMatch(/; 1 cases$/m);
+  });
+
   it('--help prints the usage with every flag and exits 0', () => {
     const r = cli('--help');
     expect(r.status).toBe(0);

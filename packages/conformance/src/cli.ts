@@ -61,7 +61,8 @@ function parse(argv: string[]): Args | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv[0] === '--' ? argv.slice(1) : argv,
+      // a lone '--' (what `pnpm run conformance -- --filter relu` passes on) separates nothing here
+      args: argv.filter((a) => a !== '--'),
       allowPositionals: true,
       strict: true,
       options: {
