@@ -5,7 +5,7 @@
 #
 #   OUT=/some/dir bash .gpu-pack/run.sh [--quick]
 #
-# 1. unpacks the node binary and the pruned built tree to $GPU_PACK_WORK (default /tmp/convkit-gpu-run);
+# 1. unpacks (xz, or Python's lzma when xz is missing) the node binary and the pruned built tree to $GPU_PACK_WORK (default /tmp/convkit-gpu-run);
 # 2. points Vulkan at the NVIDIA driver when its ICD file is there and no driver is set
 #    (VK_DRIVER_FILES), with the pack's libvulkan.so.1 on LD_LIBRARY_PATH;
 # 3. runs the conformance CLI on backend gpujs, mode webgpu (--expect-engine webgpu), and records
@@ -47,7 +47,14 @@ STEPS="$WORK/steps.tsv"
 : > "$STEPS"
 
 echo "run.sh: unpacking to $WORK" >&2
-xz -dc "$PACK/node.tar.xz" | tar -x -C "$WORK" && xz -dc "$PACK/tree.tar.xz" | tar -x -C "$WORK" || { echo "run.sh: unpack failed" >&2; exit 2; }
+# xz when it is there, else Python's lzma + tarfile (links kept)
+unpack() {
+  if command -v xz > /dev/null; then xz -dc "$1" | tar -x -C "$2"
+  elif command -v python3 > /dev/null; then
+    python3 -c 'import sys, tarfile; t = tarfile.open(sys.argv[1]); t.extractall(sys.argv[2], **({"filter": "tar"} if hasattr(tarfile, "data_filter") else {}))' "$1" "$2"
+  else echo "run.sh: neither xz nor python3 to unpack $1" >&2; return 1; fi
+}
+unpack "$PACK/node.tar.xz" "$WORK" && unpack "$PACK/tree.tar.xz" "$WORK" || { echo "run.sh: unpack failed" >&2; exit 2; }
 echo "run.sh: unpacked in $(( $(date +%s) - t0 )) s" >&2
 export PATH="$WORK/node/bin:$PATH"
 export LD_LIBRARY_PATH="$WORK/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
