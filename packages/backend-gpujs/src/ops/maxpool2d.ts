@@ -6,8 +6,9 @@ import { maxpoolJob } from '../webgpu/kernels.js';
 /**
  * Max pooling, on GL and wasm two kernels over the same window scan (on webgpu one WGSL kernel
  * writes both outputs, webgpu/kernels.ts) (row-major, strict '>' so ties go to the first max; a
- * NaN replaces the running max and only another NaN replaces a NaN, so a window with NaN gives NaN and the index of its LAST NaN, PyTorch's rule as in @convkit/reference;
- * out-of-image positions skipped): one returns the max, the other the window offset ky*kW + kx of
+ * NaN replaces the running max and only another NaN replaces a NaN, so a window with NaN gives NaN
+ * and the index of its LAST NaN, PyTorch's rule as in @convkit/reference; out-of-image positions
+ * skipped): one returns the max, the other the window offset ky*kW + kx of
  * the max. Offsets are small integers (< kH*kW), exact in f32 whatever the tensor size; the int32
  * flat index into x is computed from them on the host, in integer arithmetic, when the indices
  * are read (device.ts offsetsToIndices), and maxpool2dBackward consumes the offsets directly.
