@@ -290,8 +290,11 @@ export async function createWorkersBackend(o: WorkersBackendOptions = {}): Promi
   return new WorkersBackend({ ...o, workers });
 }
 
-/** The probe's answer while it holds (a worker answered): the platform does not change within a process. */
-let probed: Promise<Probe> | null = null;
+/**
+ * The probe's answer while it holds (a worker answered), per worker script: the platform does not
+ * change within a process, but a bundled page may give its own worker URL (options.workerUrl).
+ */
+const probed = new Map<string, Promise<Probe>>();
 
 /**
  * Registry descriptor. The probe starts one real worker and has it compute a tiny GEMM (see
@@ -306,11 +309,18 @@ export const workersBackend: BackendDescriptor<WorkersBackendOptions> = {
   name: 'workers',
   priority: 20,
   optionKeys: WORKERS_OPTION_KEYS,
-  probe(): Promise<Probe> {
-    const p = (probed ??= probeWorkers());
-    void p.then((r) => {
-      if (!r.available && probed === p) probed = null;
-    });
+  probe(o?: WorkersBackendOptions): Promise<Probe> {
+    const url = o?.workerUrl === undefined ? undefined : toWorkerUrl(o.workerUrl);
+    const key = url?.href ?? '';
+    let p = probed.get(key);
+    if (!p) {
+      p = probeWorkers(url ? { workerUrl: url } : {});
+      probed.set(key, p);
+      const mine = p;
+      void mine.then((r) => {
+        if (!r.available && probed.get(key) === mine) probed.delete(key);
+      });
+    }
     return p;
   },
   create: (o?: WorkersBackendOptions) => createWorkersBackend(o),

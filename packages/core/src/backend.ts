@@ -201,6 +201,10 @@ export interface BackendDescriptor<Options = unknown> {
    * options unchecked (kept so that older third-party descriptors still load).
    */
   optionKeys?: readonly OptionKeys<Options>[];
-  probe(): MaybePromise<Probe | boolean>;
+  /**
+   * Whether the backend starts here. The registry passes the options `create` will get, so a probe
+   * can start what create would start (e.g. a worker script at a bundler-given URL).
+   */
+  probe(options?: Options): MaybePromise<Probe | boolean>;
   create(options?: Options): MaybePromise<KernelBackend>;
 }

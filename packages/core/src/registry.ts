@@ -42,9 +42,9 @@ export interface Selection {
   attempts: SelectionAttempt[];
 }
 
-async function runProbe(d: BackendDescriptor): Promise<ProbeReport> {
+async function runProbe(d: BackendDescriptor, options?: unknown): Promise<ProbeReport> {
   try {
-    const r = await d.probe();
+    const r = await d.probe(options);
     const p: Probe = typeof r === 'boolean' ? { available: r } : r;
     return { name: d.name, priority: p.priority ?? d.priority, available: p.available, reason: p.reason };
   } catch (e) {
@@ -85,9 +85,9 @@ export class Registry {
     return [...this.#backends.keys()];
   }
 
-  /** Probes every registered backend; best first. */
-  async probeAll(): Promise<ProbeReport[]> {
-    const reports = await Promise.all([...this.#backends.values()].map(runProbe));
+  /** Probes every registered backend (each given `options`, as create would be); best first. */
+  async probeAll(options?: unknown): Promise<ProbeReport[]> {
+    const reports = await Promise.all([...this.#backends.values()].map((d) => runProbe(d, options)));
     return reports.sort((a, b) => Number(b.available) - Number(a.available) || b.priority - a.priority);
   }
 
@@ -114,7 +114,7 @@ export class Registry {
         );
       }
       this.#checkOptions(d, options);
-      const r = await runProbe(d);
+      const r = await runProbe(d, options);
       if (!r.available) {
         throw new BackendUnavailableError(`backend '${req}' is not available here: ${r.reason ?? 'probe said no'}`);
       }
@@ -201,7 +201,7 @@ export class Registry {
         attempts.push({ name: c.name, outcome: 'skipped', reason: `not registered (registered: ${this.names().join(', ') || 'none'})` });
         continue;
       }
-      const r = await runProbe(d);
+      const r = await runProbe(d, c.options);
       if (!r.available) {
         attempts.push({ name: c.name, outcome: 'skipped', reason: r.reason ?? 'probe said no', priority: r.priority });
         continue;
@@ -221,7 +221,7 @@ export class Registry {
 
   async #auto(options: unknown): Promise<{ backend: KernelBackend; selection: Selection }> {
     this.#checkAutoOptions(options);
-    const reports = await this.probeAll();
+    const reports = await this.probeAll(options);
     // every backend whose probe said no is reported, then the available ones in the order tried
     const attempts: SelectionAttempt[] = reports
       .filter((r) => !r.available)

@@ -964,6 +964,24 @@ describe('issue 18: backendOptions keys are checked against the descriptor', () 
     expect(made).toEqual([]);
   });
 
+  it('probe() gets the options create() will get (by name, in a list entry and under auto)', async () => {
+    const seen: unknown[] = [];
+    const reg = new Registry().register({
+      name: 'w',
+      priority: 1,
+      optionKeys: ['workerUrl'],
+      probe: (o?: unknown) => {
+        seen.push(o);
+        return true;
+      },
+      create: () => new RecordingBackend('w'),
+    });
+    await reg.create('w', { workerUrl: 'a.js' });
+    await reg.create([{ name: 'w', options: { workerUrl: 'b.js' } }]);
+    await reg.create('auto', { workerUrl: 'c.js' });
+    expect(seen).toEqual([{ workerUrl: 'a.js' }, { workerUrl: 'b.js' }, { workerUrl: 'c.js' }]);
+  });
+
   it('a descriptor without optionKeys gets its options unchecked (older third-party descriptors)', async () => {
     const reg = new Registry().register(d('old', undefined));
     expect((await reg.create('old', { anything: 1 })).name).toBe('old');
