@@ -13,7 +13,7 @@ import { values } from './values.js';
 import { record } from './summary.js';
 import { knownIssue } from './known.js';
 
-const loaded = await loadAll();
+const loaded = await loadAll(undefined, { optIn: true });
 for (const l of loaded) console.log(`[reliability ieee] ${describeLoaded(l)}`);
 
 /** Output positions (oy, ox) of a zero-padded window op whose window covers input (py, px). */

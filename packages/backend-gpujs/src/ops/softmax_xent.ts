@@ -1,11 +1,15 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
 import type { Device } from '../device.js';
 import { divmod, kernelSource, lit } from '../source.js';
+import { softmaxXentJobs } from '../webgpu/kernels.js';
 
 /**
  * probs = row softmax of logits (max subtracted); loss = mean over rows of
  * log(sum exp(x - max)) - (x[label] - max). A label outside [0, classes) gives NaN, as the
- * reference. Two kernels; the loss kernel is one thread looping over the batch.
+ * reference. Two kernels; the loss kernel is one thread looping over the batch. On webgpu one WGSL
+ * op (webgpu/kernels.ts softmaxXentJobs: rows, then the loss, in one pass) whose NaN / Infinity
+ * handling is decided on bit patterns: a WGSL compiler may assume finite floats, so the gpu.js
+ * kernels' comparisons do not see a NaN or +Infinity logit there.
  */
 export async function softmaxCrossEntropy(
   d: Device,
@@ -15,6 +19,21 @@ export async function softmaxCrossEntropy(
 ): Promise<{ loss: DataId; probs: DataId }> {
   const { n, classes: K } = p;
   const hx = await d.f(logits);
+  const rt = d.engine.webgpu;
+  if (rt && n > 0 && K > 0) {
+    // labels first (range-checked, uploaded as small floats), so a bad label allocates nothing
+    const hl = await d.labels(labels);
+    try {
+      const [probs, terms, loss] = await d.engine.wgsl(
+        softmaxXentJobs(n, K, rt.maxGroups).map((j, i) => (i === 0 ? { ...j, inputs: [hx, hl] } : j)),
+        [n * K, n, 1],
+      );
+      d.free(terms, n);
+      return { loss: d.out(loss, 1), probs: d.out(probs, n * K) };
+    } finally {
+      d.free(hl, n);
+    }
+  }
   const rowMax = (row: string) =>
     `let mx = -3.0e38; for (let j = 0.0; j < ${lit(K)}; j++) { let v = x[${row} * ${lit(K)} + j]; if (v > mx) { mx = v; } }`;
   const probsSrc = kernelSource(

@@ -1,6 +1,6 @@
 /**
  * The WGSL kernels of the webgpu engine (tiled GEMM, implicit-GEMM convolution and weight
- * gradient, one-pass maxpool, writeBuffer upload, one-copy read) against the float64 loops of
+ * gradient, one-pass maxpool, softmax cross-entropy, writeBuffer upload, one-copy read) against the float64 loops of
  * @convkit/reference on shapes that are not multiples of the tiles, and the speed proxies they
  * exist for (dispatches, readback copies, mapAsync calls, modeled bytes, outputs per thread), each
  * compared with the gpu.js-language kernels of the same op (`wgsl: false`).
@@ -19,6 +19,7 @@ import {
   refConv2dBackward,
   refGemm,
   refMaxpool2d,
+  refSoftmaxCrossEntropy,
   type ConvOptions,
   type Tolerance,
 } from '@convkit/reference';
@@ -281,6 +282,95 @@ describe.skipIf(!!reason)('gpujs webgpu WGSL kernels (Dawn + SwiftShader)', () =
     expect(before.launches).toBe(2);
     expect(now.bytesRead).toBe(x.length * 4);
     expect(before.bytesRead).toBe(2 * x.length * 4);
+  });
+
+  const xentCases: [number, number][] = [[1, 1], [3, 5], [70, 10], [2, 1000], [130, 3]];
+  for (const [n, k] of xentCases) {
+    it(`softmaxCrossEntropy ${n}x${k}: probs and loss as the float64 reference, one op of two dispatches`, async () => {
+      const lv = rand(n * k, 91 + n + k, 8);
+      const lab = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % k);
+      const tl = ctx.tensor(lv, [n, k]);
+      const tlab = ctx.tensor(lab, [n]);
+      (await ctx.softmaxCrossEntropy(tl, tlab)).probs.dispose();
+      const { d, outs } = await measure(ctx, async () => {
+        const r = await ctx.softmaxCrossEntropy(tl, tlab);
+        return [r.probs, r.loss];
+      });
+      expect(d.launches).toBe(2);
+      expect(d.uploads).toBe(1); // the labels, as small floats
+      const want = refSoftmaxCrossEntropy({ data: lv, shape: [n, k] }, lab);
+      expectClose(await outs[0]!.read(), want.probs.data, 'probs');
+      expectClose(await outs[1]!.read(), want.loss.data, 'loss');
+      for (const t of [tl, tlab, ...outs]) t.dispose();
+    });
+  }
+
+  it('softmaxCrossEntropy IEEE specials, decided on bit patterns: NaN / +Inf / all -Inf rows are NaN, -Inf has probability 0', async () => {
+    const K = 4;
+    // rows: 0 NaN, 1 +Inf, 2 all -Inf, 3 one -Inf (label elsewhere), 4 finite, 5 +Inf and -Inf, 6 huge finite (x - max overflows to -Inf)
+    const lv = Float32Array.from([
+      1, NaN, 2, 3,
+      0.5, Infinity, -1, 2,
+      -Infinity, -Infinity, -Infinity, -Infinity,
+      1, -Infinity, 2, 0,
+      0.25, -0.5, 3, 1,
+      -Infinity, 1, Infinity, 0,
+      3e38, -3e38, 1e38, 0,
+    ]);
+    const n = lv.length / K;
+    const lab = Int32Array.from([0, 1, 2, 2, 3, 0, 0]);
+    const tl = ctx.tensor(lv, [n, K]);
+    const tlab = ctx.tensor(lab, [n]);
+    const r = await ctx.softmaxCrossEntropy(tl, tlab);
+    const probs = await r.probs.read();
+    for (const row of [0, 1, 2, 5]) for (let j = 0; j < K; j++) expect(Number.isNaN(probs[row * K + j]!), `probs[${row}, ${j}] = ${probs[row * K + j]}`).toBe(true);
+    expect(probs[3 * K + 1]).toBe(0);
+    expect(probs[6 * K + 1]).toBe(0);
+    expect(probs[6 * K + 0]).toBe(1);
+    for (const row of [3, 4, 6]) {
+      const want = refSoftmaxCrossEntropy({ data: lv.slice(row * K, row * K + K), shape: [1, K] }, [lab[row]!]);
+      expectClose(probs.slice(row * K, row * K + K), want.probs.data, `row ${row} probs`);
+    }
+    expect(Number.isNaN((await r.loss.read())[0]!), 'a NaN row makes the loss NaN').toBe(true);
+    for (const t of [tl, tlab, r.probs, r.loss]) t.dispose();
+  });
+
+  it('softmaxCrossEntropy: a -Infinity logit at the label gives a +Infinity loss; finite rows keep the reference loss', async () => {
+    const lv = Float32Array.from([1, -Infinity, 2, 0.5, 0.25, -1]);
+    const tl = ctx.tensor(lv, [2, 3]);
+    const inf = ctx.tensor(Int32Array.from([1, 0]), [2]);
+    const fin = ctx.tensor(Int32Array.from([2, 0]), [2]);
+    const r1 = await ctx.softmaxCrossEntropy(tl, inf);
+    expect((await r1.loss.read())[0]).toBe(Infinity);
+    const r2 = await ctx.softmaxCrossEntropy(tl, fin);
+    const want = refSoftmaxCrossEntropy({ data: lv, shape: [2, 3] }, [2, 0]);
+    expect(Number.isFinite(want.loss.data[0]!)).toBe(true);
+    expectClose(await r2.loss.read(), want.loss.data, 'loss');
+    expectClose(await r2.probs.read(), want.probs.data, 'probs');
+    expect((await r2.probs.read())[1]).toBe(0);
+    for (const t of [tl, inf, fin, r1.loss, r1.probs, r2.loss, r2.probs]) t.dispose();
+  });
+
+  it('softmaxCrossEntropy: a bad label is rejected before any work and leaves no buffer behind; repeated ops are flat', async () => {
+    const tl = ctx.tensor(rand(12, 97), [4, 3]);
+    const good = ctx.tensor(Int32Array.from([0, 1, 2, 0]), [4]);
+    const bad = ctx.tensor(Int32Array.from([0, 3, 2, 0]), [4]);
+    const once = async () => {
+      const r = await ctx.softmaxCrossEntropy(tl, good);
+      r.loss.dispose();
+      r.probs.dispose();
+    };
+    await once();
+    const m0 = counters(ctx);
+    await expect(ctx.softmaxCrossEntropy(tl, bad)).rejects.toThrow('label 3 at sample 1');
+    await once();
+    await once();
+    const m1 = counters(ctx);
+    expect(m1.buffers).toBe(m0.buffers);
+    expect(m1.bytes).toBe(m0.bytes);
+    expect(m1.kernels).toBe(m0.kernels);
+    expect(m1.launches - m0.launches).toBe(4);
+    for (const t of [tl, good, bad]) t.dispose();
   });
 
   it('upload is a writeBuffer, no kernel; the gpu.js path uploads with a copy kernel', async () => {

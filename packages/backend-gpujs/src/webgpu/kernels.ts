@@ -327,3 +327,101 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   loads = N * C * span(outH, strideH, dilationH, padTop, kH, H) * span(outW, strideW, dilationW, padLeft, kW, W);
   return { name: 'maxpool2d.values+offsets', wgsl, inputs: [], groups: [gx, gy, 1], threads: total, bytesRead: 4 * loads, outs: [0, 1] };
 }
+
+const XENT_WG = 64;
+
+/** f32 special-value tests on the bit pattern (exponent all ones), which no compiler folds away. */
+const IS_SPECIAL = `${IS_NAN}
+fn isPosInf(v: f32) -> bool { return bitcast<u32>(v) == 0x7f800000u; }
+fn isNegInf(v: f32) -> bool { return bitcast<u32>(v) == 0xff800000u; }
+// NaN / +Infinity from a runtime zero: a constant NaN or Infinity is not a valid WGSL f32
+fn nanOf(zero: u32) -> f32 { return bitcast<f32>(0x7fc00000u | zero); }
+fn infOf(zero: u32) -> f32 { return bitcast<f32>(0x7f800000u | zero); }`;
+
+/**
+ * Softmax cross-entropy forward, two dispatches in one pass. Rows: one thread per row scans it
+ * (max, sum of exp(x - max)), writes the row's probabilities and its loss term
+ * log(sum) - (x[label] - max). The loss: one thread adds the row terms in row order and divides
+ * by n. IEEE specials are decided on the bit pattern, not by float comparisons (a WGSL compiler may
+ * assume finite floats and fold `v != v` or `v > mx` with NaN / Infinity away), as
+ * @convkit/reference's plain float64 loops give them: a row with a NaN or a +Infinity logit, or with
+ * every logit -Infinity, is NaN in every probability and in its loss term (exp(Inf - Inf) = NaN);
+ * a -Infinity logit of an otherwise finite row has probability 0 and, as the label, a +Infinity loss
+ * term; any NaN term makes the loss NaN, else any +Infinity term +Infinity. A label outside
+ * [0, classes) gives a NaN term (core rejects such labels before the kernel runs). Labels arrive
+ * as small floats (device.ts labels()). Bindings: rows: x, lab, probs, terms; loss: terms, loss.
+ */
+export function softmaxXentJobs(n: number, K: number, maxGroups: number): Job[] {
+  const blocks = Math.ceil(n / XENT_WG);
+  const gx = Math.min(blocks, maxGroups);
+  const gy = Math.ceil(blocks / gx);
+  const rows = `// convkit softmax cross-entropy: probabilities and per-row loss terms
+${ro(0, 'x')}
+${ro(1, 'lab')}
+${rw(2, 'probs')}
+${rw(3, 'terms')}
+${IS_SPECIAL}
+@compute @workgroup_size(${XENT_WG}, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let r = (wid.y * ${gx}u + wid.x) * ${XENT_WG}u + li;
+  if (r >= ${n}u) { return; }
+  let zero = r & 0u;
+  let base = r * ${K}u;
+  var mx: f32 = 0.0;
+  var finite = 0u;
+  var bad = false;
+  for (var j = 0u; j < ${K}u; j = j + 1u) {
+    let v = x[base + j];
+    if (isNan(v) || isPosInf(v)) { bad = true; }
+    else if (!isNegInf(v)) {
+      if (finite == 0u || v > mx) { mx = v; }
+      finite = finite + 1u;
+    }
+  }
+  if (bad || finite == 0u) {
+    let q = nanOf(zero);
+    for (var j = 0u; j < ${K}u; j = j + 1u) { probs[base + j] = q; }
+    terms[r] = q;
+    return;
+  }
+  var s: f32 = 0.0;
+  for (var j = 0u; j < ${K}u; j = j + 1u) {
+    let d = x[base + j] - mx;
+    if (!isNegInf(d) && d >= -104.0) { s = s + exp(d); }
+  }
+  for (var j = 0u; j < ${K}u; j = j + 1u) {
+    let d = x[base + j] - mx;
+    var e: f32 = 0.0;
+    if (!isNegInf(d) && d >= -104.0) { e = exp(d); }
+    probs[base + j] = e / s;
+  }
+  let l = lab[r];
+  if (!(l >= 0.0 && l < ${f(K)}) || isNan(l)) { terms[r] = nanOf(zero); return; }
+  let d = x[base + u32(l)] - mx;
+  if (isNegInf(d)) { terms[r] = infOf(zero); } else { terms[r] = log(s) - d; }
+}
+`;
+  const loss = `// convkit softmax cross-entropy: mean of the row terms, in row order
+${ro(0, 'terms')}
+${rw(1, 'loss')}
+${IS_SPECIAL}
+@compute @workgroup_size(1, 1, 1)
+fn main(@builtin(local_invocation_index) li: u32) {
+  let zero = li & 0u;
+  var total: f32 = 0.0;
+  var nan = false;
+  var inf = false;
+  for (var r = 0u; r < ${n}u; r = r + 1u) {
+    let v = terms[r];
+    if (isNan(v)) { nan = true; } else if (isPosInf(v)) { inf = true; } else { total = total + v; }
+  }
+  var out = total / ${f(n)};
+  if (nan) { out = nanOf(zero); } else if (inf || isPosInf(out)) { out = infOf(zero); }
+  loss[0] = out;
+}
+`;
+  return [
+    { name: 'softmaxCrossEntropy.rows', wgsl: rows, inputs: [], groups: [gx, gy, 1], threads: n, bytesRead: 4 * (3 * n * K + 2 * n), outs: [0, 1] },
+    { name: 'softmaxCrossEntropy.loss', wgsl: loss, inputs: [], groups: [1, 1, 1], threads: 1, bytesRead: 4 * n, ins: [1], outs: [2] },
+  ];
+}
