@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BackendExecutionError, type Context } from '@convkit/core';
+import { BackendExecutionError, BackendUnavailableError, Context } from '@convkit/core';
 import { refConv2d, refSgd } from '@convkit/reference';
 import { createWorkersBackend, type Fault } from '../dist/index.js';
 import { backendOf, expectClose, rand, workersContext } from './testing/helpers.js';
@@ -189,8 +189,15 @@ describe('a worker dying mid-op', () => {
     await ctx.dispose();
   });
 
-  it('a worker script that cannot load rejects the op with the reason', async () => {
-    const ctx = await workersContext({ workers: 1, workerUrl: new URL('./no-such-worker.js', import.meta.url) });
+  it('a worker script that cannot load: the registry probe (given the same workerUrl) says no with the reason', async () => {
+    const workerUrl = new URL('./no-such-worker.js', import.meta.url);
+    const err = await workersContext({ workers: 1, workerUrl }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err.message).toMatch(/not available here: .*worker 0 died: uncaught error in the worker: .*no-such-worker\.js/);
+  });
+
+  it('a worker script that cannot load rejects the op with the reason (backend created without the probe)', async () => {
+    const ctx = new Context(await createWorkersBackend({ workers: 1, workerUrl: new URL('./no-such-worker.js', import.meta.url) }));
     await expect(conv(ctx)).rejects.toThrow(/worker 0 died: uncaught error in the worker/);
     await ctx.dispose();
   });
