@@ -3,9 +3,9 @@
  * for WebGL2 / WebGL / WebGPU on SwiftShader), one page per mode, asserting every case's result
  * and that the mode that really ran is the one asked for. Also the WEBGL_lose_context path.
  *
- * Every mode runs the full list of own cases and the whole shared golden set by default (about two
- * minutes on SwiftShader); CONVKIT_GPUJS_BROWSER_LEVEL=quick and CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=n
- * (every n-th case per op) cut that down while iterating.
+ * Every mode runs the full list of own cases and the whole shared golden set by default, except
+ * webgpu's golden set: every 4th case per op here (see everyFor); CONVKIT_GPUJS_BROWSER_LEVEL=quick
+ * and CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=n (every n-th case per op, every mode) set it by hand.
  * Skipped, loudly, only when no Chromium is installed (CONVKIT_CHROMIUM overrides the path).
  */
 import { existsSync } from 'node:fs';
@@ -20,7 +20,14 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`\n[backend-gpujs] !!! browser tests SKIPPED: no Chromium at ${CHROMIUM}\n`);
 const level = (process.env.CONVKIT_GPUJS_BROWSER_LEVEL as Level | undefined) ?? 'full';
 /** every n-th case per op of the shared golden set (SwiftShader compiles each new shader slowly) */
-const every = Math.max(1, Number(process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY ?? 1));
+const everyEnv = process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY;
+/**
+ * Per mode. webgpu defaults to every 4th case: its WGSL kernels compile one pipeline per shape, and
+ * Chromium's SwiftShader takes over 3 minutes for the whole set on 2 cores; the same WGSL kernels
+ * run the whole set in Node (golden.node.test.ts, mode webgpu, on Dawn + SwiftShader). Setting
+ * CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=1 runs everything everywhere.
+ */
+const everyFor = (mode: string): number => Math.max(1, Number(everyEnv ?? (mode === 'webgpu' ? 4 : 1)));
 
 type Suite = {
   run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
@@ -74,6 +81,7 @@ describe.skipIf(!haveChromium)('gpujs in Chromium', () => {
   }
 
   for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm'] as const) {
+    const every = everyFor(mode);
     it(`shared golden set on ${mode} (${every === 1 ? 'all cases' : `every ${every}th case per op`}) runs on ${mode}`, async () => {
       const p = await page();
       try {
