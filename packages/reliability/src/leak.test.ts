@@ -24,12 +24,13 @@ const loaded = await loadAll(undefined, { optIn: true });
 for (const l of loaded) console.log(`[reliability leak] ${describeLoaded(l)}`);
 
 type Snap = Record<string, number>;
-const COUNTERS = new Set(['launches', 'readbacks']);
+// gpujs's device counters (backend-gpujs src/webgpu/stats.ts DeviceStats): events, not memory
+const COUNTERS = new Set(['launches', 'readbacks', 'readCopies', 'mapAsyncs', 'hostCopies', 'uploads', 'bytesRead', 'bytesWritten', 'threads', 'outputs']);
 function snap(ctx: Context): Snap {
   const m = ctx.memory();
   const out: Snap = { tensors: m.tensors, dataIds: m.dataIds };
   for (const [k, v] of Object.entries(m.backend)) {
-    // launches and readbacks (gpujs) are event counters, not memory: they grow by design
+    // launches, readbacks, bytes moved, ... (gpujs) are event counters, not memory: they grow by design
     if (typeof v === 'number' && !COUNTERS.has(k)) out[`backend.${k}`] = v;
   }
   return out;
