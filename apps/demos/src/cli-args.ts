@@ -13,6 +13,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Ends a CLI with one line on stderr, `<tool>: <first line of the message>`: exit 2 for a
+ * UsageError (nothing was done), 1 for anything that failed while running.
+ */
+export function exitWithError(tool: string, e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  console.error(`${tool}: ${msg.split('\n')[0]}`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}
+
 /** The gpu.js modes a `gpujs:<mode>` spec may name (the backend's GPUJS_MODES). */
 export const GPUJS_MODE_NAMES = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm'] as const;
 /** Every backend spec the demos accept. */

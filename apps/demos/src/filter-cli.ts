@@ -9,15 +9,13 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '@convkit/core';
 import { contextFor } from './backends.js';
-import { FILTER_USAGE, parseFilterArgs, UsageError, type FilterArgs } from './cli-args.js';
+import { FILTER_USAGE, parseFilterArgs, UsageError, exitWithError, type FilterArgs } from './cli-args.js';
 import { decodeImage, encodePng, upscale, type RgbImage } from './image.js';
 import { applyFilter, FILTER_NAMES } from './filters.js';
 
 /** One line on stderr; exit 2 for a bad invocation (nothing was computed or written), 1 otherwise. */
 function fail(e: unknown): never {
-  const msg = e instanceof Error ? e.message : String(e);
-  console.error(`filter: ${msg.split('\n')[0]}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  return exitWithError('filter', e);
 }
 
 let args: FilterArgs;

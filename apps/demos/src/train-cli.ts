@@ -12,16 +12,14 @@ import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Context } from '@convkit/core';
 import { contextFor } from './backends.js';
-import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './cli-args.js';
+import { parseTrainArgs, TRAIN_USAGE, UsageError, exitWithError, type TrainArgs } from './cli-args.js';
 import { loadMnist } from './mnist.js';
 import { trainMnist } from './train.js';
 import { renderCurveHtml } from './curve.js';
 
 /** One line on stderr; exit 2 for a bad invocation (nothing was trained or written), 1 otherwise. */
 function fail(e: unknown): never {
-  const msg = e instanceof Error ? e.message : String(e);
-  console.error(`train: ${msg.split('\n')[0]}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  return exitWithError('train', e);
 }
 
 let args: TrainArgs;
