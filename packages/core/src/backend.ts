@@ -4,22 +4,8 @@ import type { PadMode, Window2d } from './geometry.js';
 /** Opaque handle a backend gives for one buffer of tensor data. */
 export type DataId = object;
 
-/** Every op of the interface. A backend lists the ones it implements in `capabilities`. */
-export const OP_NAMES = [
-  'gemm',
-  'im2col',
-  'col2im',
-  'conv2d',
-  'conv2dBackward',
-  'maxpool2d',
-  'maxpool2dBackward',
-  'sgd',
-  'relu',
-  'reluBackward',
-  'softmaxCrossEntropy',
-  'softmaxCrossEntropyBackward',
-] as const;
-export type OpName = (typeof OP_NAMES)[number];
+import type { OpName } from './ops.js';
+export { OP_NAMES, type OpName } from './ops.js';
 
 /** C = alpha * op(A) * op(B) + beta * C0 + bias (bias of length n added to every row). */
 export interface GemmParams {
@@ -99,13 +85,48 @@ export interface Precision {
 }
 
 /**
+ * The kernels of the interface, one per op (ops.ts has the op records). Core validates every
+ * argument and computes all geometry before calling one; a kernel may assume valid, live,
+ * same-backend inputs and allocates its outputs fresh (except `sgd`, which updates w and v in
+ * place). Kernels get data ids and normalized parameters only; output shapes are core's concern.
+ */
+export interface KernelSignatures {
+  gemm(a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): MaybePromise<DataId>;
+  im2col(x: DataId, p: Im2colParams): MaybePromise<DataId>;
+  col2im(cols: DataId, p: Im2colParams): MaybePromise<DataId>;
+  conv2d(x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): MaybePromise<DataId>;
+  conv2dBackward(
+    x: DataId,
+    w: DataId,
+    dy: DataId,
+    p: Conv2dParams,
+    wants: Conv2dBackwardWants,
+  ): MaybePromise<Conv2dBackwardResult>;
+  maxpool2d(x: DataId, p: MaxPool2dParams): MaybePromise<{ y: DataId; indices: DataId }>;
+  maxpool2dBackward(dy: DataId, indices: DataId, p: MaxPool2dParams): MaybePromise<DataId>;
+  /** In place: v = m*v + g + lambda*w; w = w - lr*v. */
+  sgd(w: DataId, g: DataId, v: DataId, p: SgdParams): MaybePromise<void>;
+  relu(x: DataId, size: number): MaybePromise<DataId>;
+  /** dx = dy where x > 0, else 0. */
+  reluBackward(x: DataId, dy: DataId, size: number): MaybePromise<DataId>;
+  /** Row softmax of logits [n, classes] and the mean cross-entropy against int32 labels. */
+  softmaxCrossEntropy(
+    logits: DataId,
+    labels: DataId,
+    p: SoftmaxXentParams,
+  ): MaybePromise<{ loss: DataId; probs: DataId }>;
+  /** dlogits = (probs - onehot(labels)) / n. */
+  softmaxCrossEntropyBackward(probs: DataId, labels: DataId, p: SoftmaxXentParams): MaybePromise<DataId>;
+}
+
+/**
  * The contract between core and a backend. Core validates every argument and computes all
  * geometry before calling a kernel; kernels may assume valid, live, same-backend inputs and
  * must allocate their outputs fresh (except `sgd`, which updates w and v in place).
  *
  * Kernels get data ids and normalized parameters only; output shapes are core's concern.
  */
-export interface KernelBackend {
+export interface KernelBackend extends Partial<KernelSignatures> {
   /** Registry name, e.g. 'js', 'workers', 'gpujs'. */
   readonly name: string;
   /**
@@ -126,33 +147,6 @@ export interface KernelBackend {
   memory(): BackendMemory;
   /** Frees everything the backend holds (workers, contexts). */
   dispose(): MaybePromise<void>;
-
-  gemm?(a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): MaybePromise<DataId>;
-  im2col?(x: DataId, p: Im2colParams): MaybePromise<DataId>;
-  col2im?(cols: DataId, p: Im2colParams): MaybePromise<DataId>;
-  conv2d?(x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): MaybePromise<DataId>;
-  conv2dBackward?(
-    x: DataId,
-    w: DataId,
-    dy: DataId,
-    p: Conv2dParams,
-    wants: Conv2dBackwardWants,
-  ): MaybePromise<Conv2dBackwardResult>;
-  maxpool2d?(x: DataId, p: MaxPool2dParams): MaybePromise<{ y: DataId; indices: DataId }>;
-  maxpool2dBackward?(dy: DataId, indices: DataId, p: MaxPool2dParams): MaybePromise<DataId>;
-  /** In place: v = m*v + g + lambda*w; w = w - lr*v. */
-  sgd?(w: DataId, g: DataId, v: DataId, p: SgdParams): MaybePromise<void>;
-  relu?(x: DataId, size: number): MaybePromise<DataId>;
-  /** dx = dy where x > 0, else 0. */
-  reluBackward?(x: DataId, dy: DataId, size: number): MaybePromise<DataId>;
-  /** Row softmax of logits [n, classes] and the mean cross-entropy against int32 labels. */
-  softmaxCrossEntropy?(
-    logits: DataId,
-    labels: DataId,
-    p: SoftmaxXentParams,
-  ): MaybePromise<{ loss: DataId; probs: DataId }>;
-  /** dlogits = (probs - onehot(labels)) / n. */
-  softmaxCrossEntropyBackward?(probs: DataId, labels: DataId, p: SoftmaxXentParams): MaybePromise<DataId>;
 }
 
 /** The result of a backend's availability probe. */

@@ -1,0 +1,113 @@
+/**
+ * One record per op: the single list the rest of convkit derives from (the kernel interface's op
+ * names, the conformance runner, the create-backend scaffold, the op tables in the docs). Model:
+ * tfjs-core's `kernel_names.ts`.
+ *
+ * Two kinds:
+ * - `kernel`: an op a backend implements, one kernel per op (`KernelSignatures` in backend.ts gives
+ *   its exact TypeScript signature; a compile-time check below keeps the two lists equal).
+ * - `composite`: a Context op built from kernels (conv1d runs conv2d, dense runs gemm); a backend
+ *   supports it when it has every kernel in `kernels`.
+ *
+ * Adding an op: a record here, its signature in `KernelSignatures`, its Context method, one kernel
+ * file per backend that supports it, a float64 reference and golden cases (CONTRIBUTING.md).
+ */
+import type { KernelSignatures } from './backend.js';
+
+/** One tensor argument of an op. */
+export interface OpTensorSpec {
+  readonly name: string;
+  readonly dtype: 'float32' | 'int32';
+  /** May be absent (null). */
+  readonly optional?: boolean;
+  /**
+   * Passed inside the Context method's options object under this key rather than as a positional
+   * argument (e.g. conv2d's bias: `ctx.conv2d(x, w, { bias })`).
+   */
+  readonly option?: string;
+  /** Updated in place (sgd's w and v). */
+  readonly inPlace?: boolean;
+}
+
+export interface OpRecord {
+  readonly name: string;
+  readonly kind: 'kernel' | 'composite';
+  /** One line: what the op computes (the docs' op tables show it). */
+  readonly summary: string;
+  /** The kernels a backend needs for this op (a kernel op needs itself). */
+  readonly kernels: readonly string[];
+  /** Tensor arguments, in the Context method's order (option-carried ones last). */
+  readonly inputs: readonly OpTensorSpec[];
+  /** Non-tensor options of the Context method. */
+  readonly attributes: readonly string[];
+  /**
+   * Output names. One output: the Context method returns the tensor itself; several: an object
+   * with these keys. An in-place op has none.
+   */
+  readonly outputs: readonly string[];
+}
+
+const f32 = (name: string, extra: Partial<OpTensorSpec> = {}): OpTensorSpec => ({ name, dtype: 'float32', ...extra });
+const i32 = (name: string, extra: Partial<OpTensorSpec> = {}): OpTensorSpec => ({ name, dtype: 'int32', ...extra });
+const CONV_ATTRS = ['stride', 'padding', 'dilation', 'groups', 'padMode', 'flip'] as const;
+const WINDOW_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'padMode'] as const;
+const POOL_ATTRS = ['kernel', 'stride', 'padding', 'ceilMode'] as const;
+
+function kernel(name: string, summary: string, inputs: OpTensorSpec[], attributes: readonly string[], outputs: string[]): OpRecord {
+  return Object.freeze({ name, kind: 'kernel' as const, summary, kernels: Object.freeze([name]), inputs: Object.freeze(inputs), attributes: Object.freeze([...attributes]), outputs: Object.freeze(outputs) });
+}
+
+function composite(name: string, summary: string, kernels: string[], inputs: OpTensorSpec[], attributes: readonly string[], outputs: string[]): OpRecord {
+  return Object.freeze({ name, kind: 'composite' as const, summary, kernels: Object.freeze(kernels), inputs: Object.freeze(inputs), attributes: Object.freeze([...attributes]), outputs: Object.freeze(outputs) });
+}
+
+/** The kernel ops, in the interface's order. */
+export const KERNEL_OPS = Object.freeze({
+  gemm: kernel('gemm', 'y = alpha * op(a) * op(b) + beta * c + bias', [f32('a'), f32('b'), f32('c', { optional: true, option: 'c' }), f32('bias', { optional: true, option: 'bias' })], ['transA', 'transB', 'alpha', 'beta'], ['y']),
+  im2col: kernel('im2col', 'image patches to columns [N, C*kH*kW, outH*outW]', [f32('x')], WINDOW_ATTRS, ['y']),
+  col2im: kernel('col2im', "columns back to an image, overlaps summed (im2col's adjoint)", [f32('cols')], [...WINDOW_ATTRS, 'inputShape'], ['y']),
+  conv2d: kernel('conv2d', '2-D convolution (cross-correlation unless flip), groups, dilation, pad modes', [f32('x'), f32('w'), f32('bias', { optional: true, option: 'bias' })], CONV_ATTRS, ['y']),
+  conv2dBackward: kernel('conv2dBackward', "conv2d's gradients dx, dw, db", [f32('x'), f32('w'), f32('dy')], [...CONV_ATTRS, 'wants'], ['dx', 'dw', 'db']),
+  maxpool2d: kernel('maxpool2d', '2-D max pooling, with the argmax offsets', [f32('x')], POOL_ATTRS, ['y', 'indices']),
+  maxpool2dBackward: kernel('maxpool2dBackward', "maxpool2d's dx from dy and the offsets", [f32('dy'), i32('indices')], [...POOL_ATTRS, 'inputShape'], ['dx']),
+  sgd: kernel('sgd', 'in place: v = m*v + g + lambda*w; w -= lr*v', [f32('w', { inPlace: true }), f32('g'), f32('v', { inPlace: true })], ['lr', 'momentum', 'weightDecay'], []),
+  relu: kernel('relu', 'y = max(x, 0)', [f32('x')], [], ['y']),
+  reluBackward: kernel('reluBackward', 'dx = dy where x > 0, else 0', [f32('x'), f32('dy')], [], ['dx']),
+  softmaxCrossEntropy: kernel('softmaxCrossEntropy', 'row softmax and mean cross-entropy against int32 labels', [f32('logits'), i32('labels')], [], ['loss', 'probs']),
+  softmaxCrossEntropyBackward: kernel('softmaxCrossEntropyBackward', 'dlogits = (probs - onehot(labels)) / n', [f32('probs'), i32('labels')], [], ['dx']),
+});
+
+/** Context ops built from kernels. */
+export const COMPOSITE_OPS = Object.freeze({
+  conv1d: composite('conv1d', '1-D convolution [N, C, L] (conv2d with H = 1)', ['conv2d'], [f32('x'), f32('w'), f32('bias', { optional: true, option: 'bias' })], CONV_ATTRS, ['y']),
+  conv1dBackward: composite('conv1dBackward', "conv1d's gradients dx, dw, db", ['conv2dBackward'], [f32('x'), f32('w'), f32('dy')], [...CONV_ATTRS, 'wants'], ['dx', 'dw', 'db']),
+  dense: composite('dense', 'y = x * w^T + b (w is [out, in])', ['gemm'], [f32('x'), f32('w'), f32('b', { optional: true })], [], ['y']),
+  denseBackward: composite('denseBackward', "dense's gradients dx, dw, db", ['gemm'], [f32('x'), f32('w'), f32('dy')], [], ['dx', 'dw', 'db']),
+});
+
+/** Every op record by name: kernels first, then composites. */
+export const OPS: Readonly<Record<string, OpRecord>> = Object.freeze({ ...KERNEL_OPS, ...COMPOSITE_OPS });
+
+/** A kernel op's name. */
+export type OpName = keyof typeof KERNEL_OPS;
+/** Any op's name, kernel or composite. */
+export type AnyOpName = OpName | keyof typeof COMPOSITE_OPS;
+
+/** Every kernel op, in the interface's order. */
+export const OP_NAMES: readonly OpName[] = Object.freeze(Object.keys(KERNEL_OPS) as OpName[]);
+
+/** The record of op `name`, or undefined for a name that is no op. */
+export function opRecord(name: string): OpRecord | undefined {
+  return Object.prototype.hasOwnProperty.call(OPS, name) ? OPS[name] : undefined;
+}
+
+/** Whether `name` is a kernel op. */
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(KERNEL_OPS, name);
+}
+
+// Compile-time: the records and the kernel signatures name the same ops (an op added to one list
+// and not the other is a type error here).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameOps: Same<OpName, keyof KernelSignatures> = true;
+void sameOps;
