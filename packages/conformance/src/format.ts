@@ -1,19 +1,25 @@
 /**
- * Reader side of the convkit golden format, version 1 (see golden/FORMAT.md).
- * Browser-safe: no node: imports.
+ * The convkit golden format, version 1 (see golden/FORMAT.md): its types, shared by this reader
+ * and the writer in tools/golden (which imports them from `@convkit/conformance/format`), and the
+ * reader side. Browser-safe: no node: imports.
  */
 export const GOLDEN_FORMAT = 'convkit-golden';
 export const GOLDEN_VERSION = 1;
 
 export type GDType = 'float32' | 'float64' | 'int32';
 
+/** An array in a .bin file (little-endian, offset aligned to 8) or a uwnet .matrix by name. */
 export type ArrayRef =
   | { dtype: GDType; shape: number[]; file: string; offset: number; length: number }
   | { dtype: 'float32'; shape: number[]; uwnet: string };
 
+/** What an expected array adds to its ArrayRef: the inputs of the tolerance rule (tolerance.ts). */
 export interface ExpectedHints {
+  /** terms summed per output element (drives the tolerance rule); 1 for elementwise */
   reduction: number;
+  /** magnitude of the largest term relative to unit scale (drives the tolerance rule); default 1 */
   scale?: number;
+  /** true for integer outputs (indices), compared exactly */
   exact?: boolean;
 }
 
@@ -21,17 +27,22 @@ export interface GoldenCase {
   id: string;
   op: string;
   title: string;
+  /** options of the Context op (JSON); tensors are in inputs */
   params: Record<string, unknown>;
   inputs: Record<string, ArrayRef>;
   expected: Record<string, ArrayRef & ExpectedHints>;
+  /** 'generated' (reference on seeded data), 'conventions' (worked example), 'uwnet' (course goldens) */
   source: 'generated' | 'conventions' | 'uwnet';
+  /** the independent implementation the expected values were checked against, or null (with reason in notes) */
   crossCheck: string | null;
   tags: string[];
   notes?: string;
 }
 
 export interface GoldenManifest {
+  /** GOLDEN_FORMAT; a reader refuses any other */
   format: string;
+  /** GOLDEN_VERSION; a reader refuses any other */
   version: number;
   generator: string;
   reference: string;

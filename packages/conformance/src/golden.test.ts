@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compare, findUwnetDir, refConv2d, refConv2dBackward, refMaxpool2d } from '@convkit/reference';
-import { GoldenStore, goldenDir, listCases, nodeStore, type CaseData } from './index.js';
+import { OPS, opRecord } from '@convkit/core';
+import { GoldenStore, capabilitiesFor, goldenDir, listCases, nodeStore, type CaseData } from './index.js';
 
 const dir = goldenDir();
 const manifest = nodeStore().manifest;
@@ -31,9 +32,9 @@ describe('golden set: integrity and coverage (issue 3)', () => {
   });
 
   it('covers what issue 3 asks for', () => {
+    // every op of core's records, kernel and composite, has cases
     const ops = new Set(manifest.cases.map((c) => c.op));
-    for (const op of ['conv2d', 'conv2dBackward', 'conv1d', 'conv1dBackward', 'im2col', 'col2im', 'maxpool2d', 'maxpool2dBackward', 'sgd', 'gemm', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward', 'dense', 'denseBackward'])
-      expect(ops.has(op), op).toBe(true);
+    for (const op of Object.keys(OPS)) expect(ops.has(op), op).toBe(true);
     const conv = listCases({ op: 'conv2d' });
     const param = (k: string) => conv.map((c) => c.params[k]);
     const kernels = new Set(conv.map((c) => c.inputs.w!.shape.slice(2).join('x')));
@@ -56,6 +57,27 @@ describe('golden set: integrity and coverage (issue 3)', () => {
     expect(manifest.cases.filter((c) => c.source === 'conventions').length).toBeGreaterThanOrEqual(2);
     const uw = new Set(manifest.cases.filter((c) => c.source === 'uwnet').flatMap((c) => Object.values(c.expected).map((e) => ('uwnet' in e ? e.uwnet : ''))));
     for (const n of ['im2col', 'im2col2', 'col2mat', 'col2mat2', 'conv_y', 'max_y', 'max_y3', 'max_dx', 'max_dx3', 'out', 'truth_dx', 'updated_w']) expect(uw.has(n), n).toBe(true);
+  });
+
+  it("every case matches its op's record in core (what the runner's generic call relies on)", () => {
+    for (const c of manifest.cases) {
+      const rec = opRecord(c.op);
+      expect(rec, `${c.id}: op ${c.op} has a record`).toBeDefined();
+      const inputs = new Set(rec!.inputs.map((i) => i.name));
+      const required = rec!.inputs.filter((i) => !i.optional && !i.inPlace).map((i) => i.name);
+      for (const k of Object.keys(c.inputs)) expect(inputs.has(k) || (c.op === 'maxpool2dBackward' && k === 'x'), `${c.id} input ${k}`).toBe(true);
+      // maxpool2dBackward cases may give x instead of indices (the runner runs maxpool2d for them)
+      for (const k of required) expect(k in c.inputs || (c.op === 'maxpool2dBackward' && k === 'indices' && 'x' in c.inputs), `${c.id} needs input ${k}`).toBe(true);
+      const attrs = new Set([...rec!.attributes, ...(c.op === 'sgd' ? ['steps'] : [])]);
+      for (const k of Object.keys(c.params)) expect(attrs.has(k), `${c.id} param ${k}`).toBe(true);
+      const outputs = rec!.outputs.length ? rec!.outputs : rec!.inputs.filter((i) => i.inPlace).map((i) => i.name);
+      for (const k of Object.keys(c.expected)) expect(outputs, `${c.id} expected ${k}`).toContain(k);
+      expect(capabilitiesFor(c).slice(-rec!.kernels.length)).toEqual([...rec!.kernels]);
+    }
+    const derived = listCases({ op: 'maxpool2dBackward' }).find((c) => !('indices' in c.inputs))!;
+    expect(capabilitiesFor(derived)).toEqual(['maxpool2d', 'maxpool2dBackward']);
+    expect(capabilitiesFor(listCases({ op: 'dense' })[0]!)).toEqual(['gemm']);
+    expect(capabilitiesFor(listCases({ op: 'conv1dBackward' })[0]!)).toEqual(['conv2dBackward']);
   });
 
   it('every generated case was cross-checked by tfjs, or says why not', () => {

@@ -3,7 +3,7 @@
  * compares every output against the expected arrays with the tolerance rule (tolerance.ts), and
  * checks that the backend was left with no live tensors or data ids.
  */
-import { NotImplementedError, type Context, type OpName, type Tensor } from '@convkit/core';
+import { NotImplementedError, OPS, opRecord, type AnyOpName, type Context, type MaxPoolOptions, type OpName, type OpRecord, type SgdOptions, type Tensor } from '@convkit/core';
 import { compare } from '@convkit/reference';
 import { GoldenStore, type CaseData, type GoldenCase, type NumArray } from './format.js';
 import { DEFAULT_TOLERANCE, toleranceFor, type Tolerance } from './tolerance.js';
@@ -19,105 +19,148 @@ export interface CaseResult {
   message: string;
 }
 
-/** Kernel capabilities each case op needs (composite ops run on the kernels they are built from). */
-export function capabilitiesFor(c: GoldenCase): OpName[] {
-  switch (c.op) {
-    case 'conv1d':
-      return ['conv2d'];
-    case 'conv1dBackward':
-      return ['conv2dBackward'];
-    case 'dense':
-    case 'denseBackward':
-      return ['gemm'];
-    case 'maxpool2dBackward':
-      return 'indices' in c.inputs ? ['maxpool2dBackward'] : ['maxpool2d', 'maxpool2dBackward'];
-    default:
-      return [c.op as OpName];
-  }
+/** How a case is run, for the few ops whose golden cases do more than one call of the op's record. */
+interface CaseIO {
+  c: GoldenCase;
+  ctx: Context;
+  /** The case's params (the Context method's options). */
+  p: Record<string, unknown>;
+  /** The case's arrays, decoded. */
+  d: CaseData;
+  /** A new tensor from the case's input `name` (tracked). */
+  T(name: string): Tensor;
+  track: Track;
+  check(name: string, t: Tensor, row?: number): Promise<void>;
 }
 
-type Outputs = Record<string, Tensor | undefined>;
-type Track = (t: Tensor) => Tensor;
+interface CaseDriver {
+  /**
+   * Inputs a case may leave out, made from its other inputs instead (maxpool2dBackward's indices
+   * from a maxpool2d of x); `kernels` are what making them needs besides the op's own.
+   */
+  derived?: Readonly<Record<string, { readonly kernels: readonly OpName[]; make(io: CaseIO): Promise<Tensor> }>>;
+  /** Runs the case itself, for a protocol the record does not describe (sgd's steps). */
+  run?(io: CaseIO): Promise<void>;
+}
 
-/** Runs the op of case c. Every tensor made goes through track() so it is disposed afterwards. */
-async function execute(c: GoldenCase, ctx: Context, d: CaseData, track: Track, check: (name: string, t: Tensor, row?: number) => Promise<void>): Promise<void> {
-  const p = c.params as Record<string, any>;
-  const shapeOf = (k: string) => c.inputs[k]!.shape;
-  const T = (k: string): Tensor => track(ctx.tensor(d.inputs[k] as Float32Array | Int32Array, shapeOf(k)));
-  const opt = (k: string): Tensor | null => (k in d.inputs ? T(k) : null);
-  const checkAll = async (o: Outputs) => {
-    for (const name of Object.keys(c.expected)) {
-      const t = o[name];
-      if (!t) throw new Error(`the op returned no '${name}' output`);
-      await check(name, t);
-    }
-  };
-  const keep = (o: Outputs): Outputs => {
-    for (const t of Object.values(o)) if (t) track(t);
-    return o;
-  };
-  switch (c.op) {
-    case 'conv2d':
-      return checkAll(keep({ y: await ctx.conv2d(T('x'), T('w'), { ...p, bias: opt('bias') }) }));
-    case 'conv2dBackward':
-      return checkAll(keep(await ctx.conv2dBackward(T('x'), T('w'), T('dy'), p)));
-    case 'conv1d':
-      return checkAll(keep({ y: await ctx.conv1d(T('x'), T('w'), { ...p, bias: opt('bias') }) }));
-    case 'conv1dBackward':
-      return checkAll(keep(await ctx.conv1dBackward(T('x'), T('w'), T('dy'), p)));
-    case 'im2col':
-      return checkAll(keep({ y: await ctx.im2col(T('x'), p as any) }));
-    case 'col2im':
-      return checkAll(keep({ y: await ctx.col2im(T('cols'), p as any) }));
-    case 'maxpool2d': {
-      const r = await ctx.maxpool2d(T('x'), p as any);
-      return checkAll(keep({ y: r.y, indices: r.indices }));
-    }
-    case 'maxpool2dBackward': {
-      let indices: Tensor;
-      if ('indices' in d.inputs) indices = T('indices');
-      else {
-        const { inputShape: _s, ...fw } = p;
-        void _s;
-        const r = await ctx.maxpool2d(T('x'), fw as any);
-        track(r.y);
-        indices = track(r.indices);
-      }
-      return checkAll(keep({ dx: await ctx.maxpool2dBackward(T('dy'), indices, p as any) }));
-    }
-    case 'gemm':
-      return checkAll(keep({ y: await ctx.gemm(T('a'), T('b'), { ...p, c: opt('c'), bias: opt('bias') }) }));
-    case 'dense':
-      return checkAll(keep({ y: await ctx.dense(T('x'), T('w'), opt('b')) }));
-    case 'denseBackward':
-      return checkAll(keep(await ctx.denseBackward(T('x'), T('w'), T('dy'))));
-    case 'relu':
-      return checkAll(keep({ y: await ctx.relu(T('x')) }));
-    case 'reluBackward':
-      return checkAll(keep({ dx: await ctx.reluBackward(T('x'), T('dy')) }));
-    case 'softmaxCrossEntropy': {
-      const r = await ctx.softmaxCrossEntropy(T('logits'), T('labels'));
-      return checkAll(keep({ loss: r.loss, probs: r.probs }));
-    }
-    case 'softmaxCrossEntropyBackward':
-      return checkAll(keep({ dx: await ctx.softmaxCrossEntropyBackward(T('probs'), T('labels')) }));
-    case 'sgd': {
+/** The params of `p` that op `op` takes as attributes. */
+function attributesOf(op: AnyOpName, p: Record<string, unknown>): Record<string, unknown> {
+  const keep = new Set(OPS[op]!.attributes);
+  return Object.fromEntries(Object.entries(p).filter(([k]) => keep.has(k)));
+}
+
+/**
+ * The ops whose cases need more than the generic call. Every other op of core's records (OPS) runs
+ * generically from its record, so a new op needs no entry here.
+ */
+const DRIVERS: { readonly [K in AnyOpName]?: CaseDriver } = {
+  maxpool2dBackward: {
+    derived: {
+      indices: {
+        kernels: ['maxpool2d'],
+        async make({ ctx, p, T, track }) {
+          const r = await ctx.maxpool2d(T('x'), attributesOf('maxpool2d', p) as unknown as MaxPoolOptions);
+          track(r.y);
+          return track(r.indices);
+        },
+      },
+    },
+  },
+  sgd: {
+    // params.steps updates, g holds one gradient per step ([steps, ...w.shape]), v starts at zero;
+    // expected w (and v) hold the state after every step.
+    async run({ c, ctx, p, d, T, track, check }) {
       const steps = p.steps as number;
-      const wShape = shapeOf('w');
+      const wShape = c.inputs.w!.shape;
       const n = wShape.reduce((a, b) => a * b, 1);
       const w = T('w');
       const v = track(ctx.zeros(wShape));
       const gAll = d.inputs.g as Float32Array;
       for (let t = 0; t < steps; t++) {
         const g = track(ctx.tensor(gAll.slice(t * n, (t + 1) * n), wShape));
-        await ctx.sgd(w, g, v, { lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay });
+        await ctx.sgd(w, g, v, attributesOf('sgd', p) as unknown as SgdOptions);
         await check('w', w, t);
         if ('v' in c.expected) await check('v', v, t);
       }
-      return;
-    }
-    default:
-      throw new Error(`unknown case op '${c.op}' (golden set newer than this runner?)`);
+    },
+  },
+};
+
+// Compile-time: every op of core's records is a Context method (the generic call below relies on it).
+type ContextOps = { [K in AnyOpName]: Context[K] };
+void (null as unknown as ContextOps);
+
+function recordOf(c: GoldenCase): OpRecord {
+  const rec = opRecord(c.op);
+  if (!rec) throw new Error(`unknown case op '${c.op}' (golden set newer than this runner?)`);
+  return rec;
+}
+
+/**
+ * Kernel capabilities each case op needs, from core's op records: the record's kernels (a
+ * composite op runs on the kernels it is built from), plus those that make the inputs the case
+ * leaves out.
+ */
+export function capabilitiesFor(c: GoldenCase): OpName[] {
+  const rec = opRecord(c.op);
+  if (!rec) return [c.op as OpName];
+  const needs: OpName[] = [];
+  const derived = DRIVERS[c.op as AnyOpName]?.derived ?? {};
+  for (const [input, d] of Object.entries(derived)) if (!(input in c.inputs)) needs.push(...d.kernels);
+  needs.push(...(rec.kernels as readonly OpName[]));
+  return [...new Set(needs)];
+}
+
+type Outputs = Record<string, Tensor | null | undefined>;
+type Track = (t: Tensor) => Tensor;
+
+/**
+ * Runs the op of case c: the Context method named by the op, its positional tensor arguments in
+ * the record's order, then (when the op has attributes or option-carried inputs) one options
+ * object of the case's params and those inputs. Every tensor made goes through track() so it is
+ * disposed afterwards.
+ */
+async function execute(c: GoldenCase, ctx: Context, d: CaseData, track: Track, check: (name: string, t: Tensor, row?: number) => Promise<void>): Promise<void> {
+  const rec = recordOf(c);
+  const op = rec.name as AnyOpName;
+  const driver = DRIVERS[op];
+  const p = c.params as Record<string, unknown>;
+  const T = (k: string): Tensor => {
+    const ref = c.inputs[k];
+    if (!ref) throw new Error(`case has no input '${k}'`);
+    return track(ctx.tensor(d.inputs[k] as Float32Array | Int32Array, ref.shape));
+  };
+  const io: CaseIO = { c, ctx, p, d, T, track, check };
+  if (driver?.run) return driver.run(io);
+  const input = async (k: string, optional: boolean): Promise<Tensor | null> => {
+    if (k in d.inputs) return T(k);
+    const derive = driver?.derived?.[k];
+    if (derive) return derive.make(io);
+    if (optional) return null;
+    throw new Error(`case has no input '${k}'`);
+  };
+  const args: unknown[] = [];
+  const options: Record<string, unknown> = { ...p };
+  const carried: Record<string, Tensor | null> = {};
+  for (const spec of rec.inputs) {
+    const t = await input(spec.name, spec.optional === true);
+    if (spec.option) options[spec.option] = t;
+    else args.push(t);
+    carried[spec.name] = t;
+  }
+  if (rec.attributes.length > 0 || rec.inputs.some((spec) => spec.option)) args.push(options);
+  const method = (ctx as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op]!;
+  const r = await method.apply(ctx, args);
+  // One output: the tensor itself; several: an object with the record's keys; in place: the updated inputs.
+  let outputs: Outputs;
+  if (rec.outputs.length === 0) outputs = Object.fromEntries(rec.inputs.filter((s) => s.inPlace).map((s) => [s.name, carried[s.name]]));
+  else if (rec.outputs.length === 1) outputs = { [rec.outputs[0]!]: r as Tensor };
+  else outputs = r as Outputs;
+  if (rec.outputs.length > 0) for (const t of Object.values(outputs)) if (t) track(t);
+  for (const name of Object.keys(c.expected)) {
+    const t = outputs[name];
+    if (!t) throw new Error(`the op returned no '${name}' output`);
+    await check(name, t);
   }
 }
 

@@ -3,10 +3,11 @@
  * float64 reference; `tf` says whether (and how) tfjs cross-checks it.
  */
 import * as R from '@convkit/reference';
-import type { ExpectedRef, RawArray } from './format.js';
+import type { ExpectedHints } from '@convkit/conformance/format';
+import type { RawArray } from './writer.js';
 import { levels32, rng, seedOf, uniform32 } from './rng.js';
 
-export type Expected = RawArray & ExpectedRef;
+export type Expected = RawArray & ExpectedHints;
 
 export interface Draft {
   id: string;

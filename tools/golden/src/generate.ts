@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allDrafts, type Draft } from './cases.js';
-import { BinWriter, GOLDEN_FORMAT, GOLDEN_VERSION, type ArrayRef, type ExpectedRef, type GoldenCase, type GoldenManifest } from './format.js';
+import { GOLDEN_FORMAT, GOLDEN_VERSION, type ArrayRef, type ExpectedHints, type GoldenCase, type GoldenManifest } from '@convkit/conformance/format';
+import { BinWriter } from './writer.js';
 import { crossCheck, crossCheckPoolBackward, initTf } from './tfcheck.js';
 
 export const TF_NAME = 'tfjs-core+tfjs-backend-cpu 4.22.0';
@@ -67,7 +68,7 @@ export async function buildGolden(opts: { crossCheck?: boolean; log?: (s: string
     const file = `${d.op}.bin`;
     const inputs: Record<string, ArrayRef> = {};
     for (const [k, a] of Object.entries(d.inputs)) inputs[k] = w.place(file, a);
-    const expected: Record<string, ArrayRef & ExpectedRef> = {};
+    const expected: Record<string, ArrayRef & ExpectedHints> = {};
     for (const [k, e] of Object.entries(d.expected)) {
       const ref = w.place(file, e);
       expected[k] = { ...ref, reduction: e.reduction, ...(e.scale !== undefined ? { scale: e.scale } : {}), ...(e.exact ? { exact: true } : {}) };

@@ -25,7 +25,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as R from '@convkit/reference';
 import { toleranceFor, DEFAULT_TOLERANCE } from '@convkit/conformance/tolerance';
 import type { Draft, Expected } from './cases.js';
-import type { RawArray } from './format.js';
+import type { RawArray } from './writer.js';
 
 export async function initTf(): Promise<void> {
   await tf.setBackend('cpu');

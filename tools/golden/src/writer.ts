@@ -1,50 +1,9 @@
 /**
- * Writer side of the convkit golden format v1 (documented in packages/conformance/README.md and
- * packages/conformance/golden/FORMAT.md). The reader is @convkit/conformance.
+ * Writer side of the convkit golden format v1: places arrays into the per-op .bin files. The
+ * format's types (manifest, case, array reference) are @convkit/conformance's, the reader
+ * (`@convkit/conformance/format`, documented in packages/conformance/golden/FORMAT.md).
  */
-export const GOLDEN_FORMAT = 'convkit-golden';
-export const GOLDEN_VERSION = 1;
-
-export type GDType = 'float32' | 'float64' | 'int32';
-
-/** An array in a .bin file (little-endian, offset aligned to 8) or a uwnet .matrix by name. */
-export type ArrayRef =
-  | { dtype: GDType; shape: number[]; file: string; offset: number; length: number }
-  | { dtype: 'float32'; shape: number[]; uwnet: string };
-
-export interface ExpectedRef {
-  /** terms summed per output element (drives the tolerance rule); 1 for elementwise */
-  reduction: number;
-  /** magnitude of the largest term relative to unit scale (drives the tolerance rule); default 1 */
-  scale?: number;
-  /** 'exact' for integer outputs (indices) */
-  exact?: boolean;
-}
-
-export interface GoldenCase {
-  id: string;
-  op: string;
-  title: string;
-  /** options of the Context op (JSON); tensors are in inputs */
-  params: Record<string, unknown>;
-  inputs: Record<string, ArrayRef>;
-  expected: Record<string, ArrayRef & ExpectedRef>;
-  /** 'generated' (reference on seeded data), 'conventions' (worked example), 'uwnet' (course goldens) */
-  source: 'generated' | 'conventions' | 'uwnet';
-  /** the independent implementation the expected values were checked against, or null (with reason in notes) */
-  crossCheck: string | null;
-  tags: string[];
-  notes?: string;
-}
-
-export interface GoldenManifest {
-  format: typeof GOLDEN_FORMAT;
-  version: typeof GOLDEN_VERSION;
-  generator: string;
-  reference: string;
-  files: { name: string; bytes: number; sha256: string }[];
-  cases: GoldenCase[];
-}
+import type { ArrayRef } from '@convkit/conformance/format';
 
 /** In-memory array before it is placed in a file. */
 export type RawArray =
