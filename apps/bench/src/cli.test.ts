@@ -71,8 +71,14 @@ describe('bench CLI: filtered and repeated runs', () => {
     expect(at('repeat 1/3: maxpool on convkit:wasm')).toBeGreaterThan(at('repeat 1/3: maxpool on convkit:js'));
     expect(at('repeat 2/3: start')).toBeGreaterThan(at('repeat 1/3: maxpool on convkit:wasm'));
     expect(at('repeat 3/3: maxpool on convkit:js')).toBeGreaterThan(at('repeat 2/3: maxpool on convkit:wasm'));
+    // the order changes per round (roundOrder): round 2 runs wasm first, round 3 js first again
+    expect(at('repeat 2/3: maxpool on convkit:js')).toBeGreaterThan(at('repeat 2/3: maxpool on convkit:wasm'));
+    expect(log).toContain('repeat 2/3: start (order: convkit:wasm, convkit:js)');
     const rep = JSON.parse(readFileSync(json, 'utf8'));
     expect(rep.settings).toMatchObject({ repeat: 3, baseline: 'convkit:js' });
+    expect(rep.summary.order).toEqual({ seed: 21, rounds: [['convkit:js', 'convkit:wasm'], ['convkit:wasm', 'convkit:js'], ['convkit:js', 'convkit:wasm']] });
+    // the rows are reported in the canonical order whatever order they ran in
+    expect(rep.rows.map((x: { impl: string }) => x.impl)).toEqual(['convkit:js', 'convkit:wasm']);
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
     const js = rep.rows.find((x: { impl: string }) => x.impl === 'convkit:js');
     const wasm = rep.rows.find((x: { impl: string }) => x.impl === 'convkit:wasm');
@@ -98,6 +104,7 @@ describe('bench CLI: filtered and repeated runs', () => {
     expect(best.ratio.median).toBeCloseTo(med(ratios.map((x) => Math.max(1, x))), 9);
     expect(best.best).toHaveLength(3);
     expect(r.stdout).toContain('3 repeats, interleaved');
+    expect(r.stdout).toContain('round order (seed 21): 1: convkit:js, convkit:wasm; 2: convkit:wasm, convkit:js; 3: convkit:js, convkit:wasm');
     expect(r.stdout).toMatch(/maxpool: best convkit CPU row \/ convkit:js: \d/);
     const html = readFileSync(path.join(out, 'latest-full-filtered.html'), 'utf8');
     expect(html).toContain('<h2>Repeats</h2>');

@@ -19,7 +19,7 @@ import { ortImpl } from './ort.js';
 import { fullWorkloads, quickWorkloads } from './workloads.js';
 import { html, machineLine, repeatTable, softwareAdapterNotes, table, type Report } from './report.js';
 import { makeProgress } from './progress.js';
-import { combineRepeats, addBaselineRatios, summarize } from './repeat.js';
+import { combineRepeats, addBaselineRatios, summarize, roundOrder, segments, ORDER_SEED } from './repeat.js';
 import { filterOf, parseBenchArgs, UsageError, USAGE, type Args } from './args.js';
 import type { Impl } from './impl.js';
 
@@ -160,41 +160,67 @@ async function main(): Promise<number> {
   const addNotes = (xs: string[]) => {
     for (const x of xs) if (!notes.includes(x)) notes.push(x);
   };
-  /** One whole comparison: the Node rows, the threaded-tfjs child, the browser half. */
+  /**
+   * The units of one comparison, in the canonical order (the order of a single run): every selected
+   * Node implementation, the threaded-tfjs child, the browser half. `--repeat` runs them in a
+   * different order each round (roundOrder), and each round's rows are put back in this order.
+   */
+  type Unit = { kind: 'node'; id: string; impl: Impl } | { kind: 'child'; id: string } | { kind: 'browser'; id: string };
+  const units: Unit[] = [
+    ...selected.map((impl): Unit => ({ kind: 'node', id: impl.id, impl })),
+    ...(args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads')) ? [{ kind: 'child', id: 'tfjs:wasm-threads' } as const] : []),
+    ...(args.browser ? [{ kind: 'browser', id: 'browser (headless Chromium)' } as const] : []),
+  ];
+  const workloadRank = new Map(workloads.map((w, i) => [w.id, i]));
+  const rounds: string[][] = [];
+  /** One whole comparison: the Node rows, the threaded-tfjs child, the browser half, in round k's order. */
   const runOnce = async (k: number): Promise<RowResult[]> => {
     const tag = args.repeat > 1 ? `repeat ${k + 1}/${args.repeat}: ` : '';
-    if (tag) log(`${tag}start`);
-    const progress = makeProgress();
-    let rows: RowResult[] = [];
-    try {
-      rows = await runBench(workloads, selected, { ...half, onProgress: (d, t, task) => progress.update(d, t, tag + task), log: progress.log });
-    } finally {
-      progress.stop();
-    }
-    if (args.peers && (!args.impl || args.impl.test('tfjs:wasm-threads'))) {
-      // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
-      try {
-        const t = await runThreadedTfjsNode({ ...half, threads: wasmThreads, pool: tfjsPthreadPoolSize() }, log);
-        rows.push(...t.rows);
-        addSkipped(t.skipped);
-        addNotes(t.notes);
-        addRatios(rows);
-      } catch (e) {
-        addSkipped([{ impl: 'tfjs:wasm-threads', reason: (e as Error).message.split('\n')[0]! }]);
+    const order = roundOrder(units.length, k, ORDER_SEED);
+    rounds.push(order.map((i) => units[i]!.id));
+    if (tag) log(`${tag}start (order: ${rounds[k]!.join(', ')})`);
+    // the canonical position of the unit each row came from, to put the round back in order
+    const unitOf = new Map<RowResult, number>();
+    const rows: RowResult[] = [];
+    const add = (rs: RowResult[], unit: (r: RowResult) => number) => {
+      for (const r of rs) (unitOf.set(r, unit(r)), rows.push(r));
+    };
+    for (const seg of segments(order.map((i) => ({ kind: units[i]!.kind, i })), (kind) => kind === 'node')) {
+      const u = units[seg[0]!.i]!;
+      if (u.kind === 'node') {
+        const impls = seg.map((x) => (units[x.i] as Extract<Unit, { kind: 'node' }>).impl);
+        const at = new Map(seg.map((x) => [units[x.i]!.id, x.i]));
+        const progress = makeProgress();
+        try {
+          add(await runBench(workloads, impls, { ...half, onProgress: (d, t, task) => progress.update(d, t, tag + task), log: progress.log }), (r) => at.get(r.impl)!);
+        } finally {
+          progress.stop();
+        }
+      } else if (u.kind === 'child') {
+        // threaded tfjs-wasm in a child Node process (one tfjs-wasm build per process; see wasm_threads.ts)
+        try {
+          const t = await runThreadedTfjsNode({ ...half, threads: wasmThreads, pool: tfjsPthreadPoolSize() }, log);
+          add(t.rows, () => seg[0]!.i);
+          addSkipped(t.skipped);
+          addNotes(t.notes);
+        } catch (e) {
+          addSkipped([{ impl: 'tfjs:wasm-threads', reason: (e as Error).message.split('\n')[0]! }]);
+        }
+      } else {
+        try {
+          const { runBrowser } = await import('./browser.js');
+          const b = await runBrowser({ cfg: half, log });
+          add(b.rows, () => seg[0]!.i);
+          addSkipped(b.skipped);
+          addNotes(b.notes);
+        } catch (e) {
+          addSkipped([{ impl: 'browser (headless Chromium)', reason: (e as Error).message.split('\n')[0]! }]);
+        }
       }
     }
-    if (args.browser) {
-      try {
-        const { runBrowser } = await import('./browser.js');
-        const b = await runBrowser({ cfg: half, log });
-        rows.push(...b.rows);
-        addSkipped(b.skipped);
-        addNotes(b.notes);
-        addRatios(rows);
-      } catch (e) {
-        addSkipped([{ impl: 'browser (headless Chromium)', reason: (e as Error).message.split('\n')[0]! }]);
-      }
-    }
+    // back in the canonical order: by workload, then by unit (stable: a unit's rows keep their order)
+    rows.sort((a, b) => (workloadRank.get(a.workload) ?? 99) - (workloadRank.get(b.workload) ?? 99) || unitOf.get(a)! - unitOf.get(b)!);
+    addRatios(rows);
     addBaselineRatios(rows, args.baseline);
     return rows;
   };
@@ -208,6 +234,7 @@ async function main(): Promise<number> {
   let summary;
   if (args.repeat > 1) ({ rows, summary } = combineRepeats(runs, args.baseline));
   else ((rows = runs[0]!), (summary = summarize(runs, args.baseline)));
+  if (args.repeat > 1) summary.order = { seed: ORDER_SEED, rounds };
   // group rows by workload in the order of the workloads
   const order = new Map(workloads.map((w, i) => [w.id, i]));
   rows.sort((a, b) => (order.get(a.workload) ?? 99) - (order.get(b.workload) ?? 99));

@@ -55,13 +55,20 @@ export function repeatTable(rep: Report): string {
   const n = rep.settings.repeat ?? 1;
   if (n < 2 || rep.mode === 'quick') return '';
   const base = rep.settings.baseline ?? '';
-  const head = ['workload', 'implementation', 'timed', 'median of medians ms [min-max]', `rate [min-max]`, 'vs js', `vs ${base}`];
+  const head = ['workload', 'implementation', 'timed', 'median of medians ms [min-max]', `rate [min-max]`, 'vs js', 'vs best peer', `vs ${base}`];
   const lines = rep.rows
     .filter((r) => r.repeat)
-    .map((r) => [r.workload, r.impl, `${r.repeat!.timed}/${r.repeat!.n}`, sp(r.repeat!.medianMs, ms), sp(r.repeat!.rate, (x) => f(x), ` ${r.unit}`), sp(r.repeat!.vsJs, (x) => f(x), 'x'), sp(r.repeat!.vsBaseline, (x) => f(x), 'x')]);
+    .map((r) => [r.workload, r.impl, `${r.repeat!.timed}/${r.repeat!.n}`, sp(r.repeat!.medianMs, ms), sp(r.repeat!.rate, (x) => f(x), ` ${r.unit}`), sp(r.repeat!.vsJs, (x) => f(x), 'x'), sp(r.repeat!.vsBestPeer, (x) => f(x), 'x'), sp(r.repeat!.vsBaseline, (x) => f(x), 'x')]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (l: string[]) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`${n} repeats, interleaved (run 1 of every row, then run 2, ...): median over the repeats [min-max, IQR from 4 repeats]`, fmt(head), widths.map((w) => '-'.repeat(w)).join('  ')];
+  const order = rep.summary?.order;
+  const out = [
+    `${n} repeats, interleaved (round 1 runs every row once, then round 2, ...; the order changes per round): median over the repeats [min-max; IQR q1-q3 from 4 repeats up]; ratios taken within each round`,
+    ...(order ? [`round order (seed ${order.seed}): ${order.rounds.map((r, i) => `${i + 1}: ${r.join(', ')}`).join('; ')}`] : []),
+    '',
+    fmt(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+  ];
   let prev = '';
   for (const l of lines) {
     if (prev && l[0] !== prev) out.push('');
@@ -73,12 +80,17 @@ export function repeatTable(rep: Report): string {
   return out.join('\n');
 }
 
-/** Per workload: best convkit CPU row / baseline, median [min-max] over the repeats. */
+/**
+ * Per workload: best convkit CPU row / baseline, median [min-max] over the repeats, then the same
+ * over tfjs:wasm-threads and onnxruntime:cpu where they are not the baseline (lines with a ratio only).
+ */
 export function bestCpuLines(rep: Report): string[] {
   if (!rep.summary || rep.mode === 'quick') return [];
-  return rep.summary.bestCpuVsBaseline.map((b) => {
+  const peers = rep.summary.bestCpuVsPeers ?? [];
+  return rep.summary.bestCpuVsBaseline.flatMap((b) => {
     const who = [...new Set(b.best)].map((id) => `${id} x${b.best.filter((x) => x === id).length}`).join(', ');
-    return `${b.workload}: best convkit CPU row / ${b.baseline}: ${b.ratio ? sp(b.ratio, (x) => f(x), 'x') : `- (${b.reason})`}${who ? ` (fastest: ${who})` : ''}`;
+    const more = peers.filter((p) => p.workload === b.workload && p.ratio).map((p) => `${p.workload}: best convkit CPU row / ${p.baseline}: ${sp(p.ratio, (x) => f(x), 'x')}`);
+    return [`${b.workload}: best convkit CPU row / ${b.baseline}: ${b.ratio ? sp(b.ratio, (x) => f(x), 'x') : `- (${b.reason})`}${who ? ` (fastest: ${who})` : ''}`, ...more];
   });
 }
 
