@@ -2,7 +2,7 @@
 //   node scripts/speed.mjs [gemm|conv|convbwd|pool|all]
 // Reports GFLOP/s (2*m*n*k flops per GEMM; 2*N*K*C/g*R*S*outH*outW per conv, i.e. direct-conv
 // equivalent even when Winograd does fewer) and GB/s for maxpool (input + output + index bytes).
-import { kernels } from '../dist/index.js';
+import * as kernels from '../dist/primitives/index.js';
 
 const which = process.argv[2] ?? 'all';
 const rnd = (n) => {

@@ -3,7 +3,7 @@
 // Both measured with this process's CPU time per call (other processes sharing the cores do not count).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { kernels } from '../dist/index.js';
+import * as kernels from '../dist/primitives/index.js';
 
 await tf.setBackend('cpu');
 const rnd = (n) => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);

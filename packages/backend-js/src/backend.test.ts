@@ -2,20 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Registry, createContext, OP_NAMES } from '@convkit/core';
-import { JsBackend, createJsBackend, jsBackend, register, kernels } from './index.js';
+import { createJsBackend, jsBackend, jsKernels, register } from './index.js';
+import * as kernels from './primitives/index.js';
 
 describe('js backend: storage, memory, registry', () => {
-  it('descriptor: name js, priority 10, probe true, creates a JsBackend', async () => {
+  it('descriptor: name js, priority 10, probe true, creates the js backend (capabilities = the kernel table)', async () => {
     expect(jsBackend.name).toBe('js');
     expect(jsBackend.priority).toBe(10);
     const pr = await jsBackend.probe();
     expect(typeof pr === 'boolean' ? pr : pr.available).toBe(true);
     const be = await jsBackend.create();
-    expect(be).toBeInstanceOf(JsBackend);
     expect(be.name).toBe('js');
     expect(be.engine).toBe('js');
     expect(be.precision).toEqual({ atol: 1e-4, rtol: 1e-4 });
     expect([...be.capabilities].sort()).toEqual([...OP_NAMES].sort());
+    expect([...be.capabilities].sort()).toEqual(Object.keys(jsKernels).sort());
     for (const op of OP_NAMES) expect(typeof (be as unknown as Record<string, unknown>)[op], op).toBe('function');
   });
 
@@ -105,17 +106,22 @@ describe('js backend: storage, memory, registry', () => {
     await ctx.dispose();
   });
 
-  it('the kernels entry has no runtime imports (safe in a browser Web Worker)', () => {
-    const dir = fileURLToPath(new URL('./kernels/', import.meta.url));
+  it('the kernels entry (./kernels subpath: src/primitives) imports nothing at runtime but the dependency-free core geometry (safe in a browser Web Worker)', () => {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { exports: Record<string, { default: string }> };
+    expect(pkg.exports['./kernels']!.default).toBe('./dist/primitives/index.js');
+    const dir = fileURLToPath(new URL('./primitives/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
       const src = readFileSync(dir + f, 'utf8');
       for (const m of src.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)) {
-        expect(m[1]!.startsWith('./'), `${f} imports ${m[1]} at runtime`).toBe(true);
+        expect(m[1]!.startsWith('./') || m[1] === '@convkit/core/geometry', `${f} imports ${m[1]} at runtime`).toBe(true);
       }
       expect(src).not.toMatch(/\bprocess\.|\brequire\(|from 'node:/);
     }
+    // core's geometry entry itself imports nothing
+    const geometry = readFileSync(fileURLToPath(new URL('../../core/src/geometry.ts', import.meta.url)), 'utf8');
+    expect(geometry).not.toMatch(/^\s*import\s/m);
     expect(typeof kernels.gemm).toBe('function');
   });
 });

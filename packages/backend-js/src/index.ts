@@ -1,2 +1,3 @@
-export { JsBackend, createJsBackend, jsBackend, register, JS_PRECISION } from './backend.js';
-export * as kernels from './kernels/index.js';
+export { createJsBackend, jsBackend, register, JS_PRECISION, type JsBackend } from './backend.js';
+export { JsRuntime } from './runtime.js';
+export { jsKernels } from './kernels.js';

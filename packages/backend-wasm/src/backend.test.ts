@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, createContext } from '@convkit/core';
+import { OP_NAMES, Registry, createContext } from '@convkit/core';
+import { jsKernels } from '@convkit/backend-js';
 import { refConv2d } from '@convkit/reference';
 import { simdSupported, simdUnavailableReason } from '@convkit/wasm-kernels';
-import { WASM_NATIVE_OPS, createWasmBackend, wasmBackend } from './backend.js';
+import { createWasmBackend, wasmBackend } from './backend.js';
+import { wasmKernels } from './kernels.js';
+import * as api from './index.js';
 import { expectClose, rand, rng, wasmContext } from './test/helpers.js';
 
 describe('wasm backend', () => {
@@ -13,14 +16,20 @@ describe('wasm backend', () => {
     const be = createWasmBackend();
     expect(be.engine).toBe('wasm-simd');
     expect(be.name).toBe('wasm');
-    expect([...be.capabilities].sort()).toEqual([...new Set([...WASM_NATIVE_OPS, 'sgd', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward'])].sort());
+    // the capabilities are the kernel table's keys: every op
+    expect([...be.capabilities].sort()).toEqual([...OP_NAMES].sort());
+    expect([...be.capabilities].sort()).toEqual(Object.keys(wasmKernels).sort());
+    expect((be as { wasmMemory?: WebAssembly.Memory }).wasmMemory).toBeInstanceOf(WebAssembly.Memory);
     await be.dispose();
   });
 
   it('falls back to the js kernels with engine js and a reason, and still computes right', async () => {
     const be = createWasmBackend({ forceFallback: true });
     expect(be.engine).toBe('js');
+    expect(be.name).toBe('wasm');
     expect((be as { fallbackReason?: string }).fallbackReason).toMatch(/forced/);
+    expect([...be.capabilities].sort()).toEqual(Object.keys(jsKernels).sort());
+    expect(be.precision).toEqual({ atol: 1e-4, rtol: 1e-4 });
     const ctx = await wasmContext({ forceFallback: true });
     expect(ctx.engine).toBe('js');
     const r = rng(5);
@@ -30,6 +39,10 @@ describe('wasm backend', () => {
     expectClose(await y.read(), refConv2d({ data: xv, shape: [2, 3, 6, 6] }, { data: wv, shape: [4, 3, 3, 3] }, null).data, 'y');
     await ctx.dispose();
     await be.dispose();
+  });
+
+  it('keeps the drivers and the raw-kernel adapter off the main entry (they are ./internal)', () => {
+    expect(Object.keys(api).sort()).toEqual(['WASM_PRECISION', 'WasmRuntime', 'createWasmBackend', 'createWasmBackendAsync', 'register', 'wasmBackend', 'wasmKernels']);
   });
 
   it('is picked automatically over js, and keeps no data ids after dispose', async () => {

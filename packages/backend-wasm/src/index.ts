@@ -1,13 +1,12 @@
 export {
-  WasmBackend,
   createWasmBackend,
   createWasmBackendAsync,
   wasmBackend,
   register,
   WASM_PRECISION,
-  WASM_NATIVE_OPS,
+  type WasmBackend,
   type WasmBackendOptions,
   type WasmFallbackBackend,
 } from './backend.js';
-export * as drivers from './drivers/index.js';
-export { WasmRawKernels, createWasmRawKernels } from './raw.js';
+export { WasmRuntime } from './runtime.js';
+export { wasmKernels } from './kernels.js';

@@ -1,7 +1,7 @@
 import type { Conv2dParams, GemmParams, MaxPool2dParams } from '@convkit/core';
-import { kernels as js } from '@convkit/backend-js';
+import * as js from '@convkit/backend-js/kernels';
 import { createHeap, instantiateKernelsSync, type WasmHeap, type WasmKernels } from '@convkit/wasm-kernels';
-import { conv2dForward, conv2dWorkspaceBytes } from './drivers/conv2d.js';
+import { conv2dForward, planConv2d } from './drivers/conv2d.js';
 import {
   conv2dBackwardData,
   conv2dBackwardDataWorkspaceBytes,
@@ -71,13 +71,13 @@ export class WasmRawKernels {
     const xImg = p.C * p.inH * p.inW;
     const yImg = p.K * p.outH * p.outW;
     const q: Conv2dParams = { ...p, N: n };
-    const wsBytes = conv2dWorkspaceBytes(this.k, q);
+    const plan = planConv2d(this.k, q);
     const xp = this.#put(x, nStart * xImg, n * xImg);
     const wp = this.#put(w, 0, w.length);
     const bp = bias ? this.#put(bias, 0, p.K) : 0;
     const yp = this.heap.alloc(n * yImg * 4);
-    const ws = this.#workspace(wsBytes);
-    conv2dForward(this.k, q, xp, wp, bp, yp, 0, n, ws);
+    const ws = this.#workspace(plan.workspaceBytes);
+    conv2dForward(this.k, q, xp, wp, bp, yp, 0, n, ws, plan);
     y.set(this.heap.f32(yp, n * yImg), nStart * yImg);
     this.#free(xp, wp, bp, yp);
   }

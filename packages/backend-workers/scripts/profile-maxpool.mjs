@@ -15,7 +15,7 @@
 import os from 'node:os';
 import { Context } from '@convkit/core';
 import { createWasmBackend } from '@convkit/backend-wasm';
-import { WasmRawKernels } from '@convkit/backend-wasm/raw';
+import { WasmRawKernels } from '@convkit/backend-wasm/internal';
 import { createWorkersBackend } from '../dist/index.js';
 
 const argv = process.argv;

@@ -1,5 +1,5 @@
 /**
- * Worker side of the WebAssembly SIMD kernels: one `WasmRawKernels` (@convkit/backend-wasm/raw)
+ * Worker side of the WebAssembly SIMD kernels: one `WasmRawKernels` (@convkit/backend-wasm/internal)
  * per worker, plus the sub-problem adapters that let the ranges the drivers do not split by
  * natively run in wasm too:
  *
@@ -13,8 +13,7 @@
  * (the worker reports which one ran per task).
  */
 import type { Conv2dParams, GemmParams, MaxPool2dParams } from '@convkit/core';
-import { WasmRawKernels } from '@convkit/backend-wasm/raw';
-import { conv2dForward, conv2dWorkspaceBytes } from '@convkit/backend-wasm/drivers';
+import { WasmRawKernels, conv2dForward, planConv2d } from '@convkit/backend-wasm/internal';
 import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { prof } from './prof.js';
 
@@ -66,7 +65,8 @@ export class WorkerWasmKernels {
     const wp = heap.alloc(w.length * 4);
     const bp = bias ? heap.alloc(K * 4) : 0;
     const yp = heap.alloc(n * K * L * 4);
-    const ws = this.#workspace(conv2dWorkspaceBytes(k, q));
+    const plan = planConv2d(k, q);
+    const ws = this.#workspace(plan.workspaceBytes);
     // views only after every allocation (the memory may have grown)
     const xv = heap.f32(xp, n * C * inPlane);
     const xImg = C * p.inH * inW;
@@ -82,7 +82,7 @@ export class WorkerWasmKernels {
     heap.f32(wp, w.length).set(w);
     if (bias) heap.f32(bp, K).set(bias.subarray(0, K));
     prof.mark();
-    conv2dForward(k, q, xp, wp, bp, yp, 0, n, ws);
+    conv2dForward(k, q, xp, wp, bp, yp, 0, n, ws, plan);
     prof.mark();
     const yv = heap.f32(yp, n * K * L);
     if (whole) y.set(yv, n0 * K * L);

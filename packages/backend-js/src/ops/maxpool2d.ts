@@ -1,8 +1,9 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import type { JsStorage } from '../storage.js';
-import { maxpool2d as maxpoolKernel } from '../kernels/maxpool2d.js';
+import type { JsRuntime } from '../runtime.js';
+import { maxpool2d as maxpoolKernel } from '../primitives/maxpool2d.js';
 
-export function maxpool2d(s: JsStorage, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
+export function maxpool2d(rt: JsRuntime, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
+  const s = rt.s;
   const size = p.N * p.C * p.outH * p.outW;
   // the kernel writes every output: no need to zero recycled arrays first
   const y = s.alloc(size, 'float32', false);

@@ -1,8 +1,9 @@
 import type { DataId } from '@convkit/core';
-import type { JsStorage } from '../storage.js';
-import { relu as kernel } from '../kernels/elementwise.js';
+import type { JsRuntime } from '../runtime.js';
+import { relu as kernel } from '../primitives/elementwise.js';
 
-export function relu(s: JsStorage, x: DataId, size: number): DataId {
+export function relu(rt: JsRuntime, x: DataId, size: number): DataId {
+  const s = rt.s;
   const y = s.f32(size);
   kernel(s.f(x), y.values as Float32Array, 0, size);
   return y;

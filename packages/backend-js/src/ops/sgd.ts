@@ -1,7 +1,8 @@
 import type { DataId, SgdParams } from '@convkit/core';
-import type { JsStorage } from '../storage.js';
-import { sgd as kernel } from '../kernels/elementwise.js';
+import type { JsRuntime } from '../runtime.js';
+import { sgd as kernel } from '../primitives/elementwise.js';
 
-export function sgd(s: JsStorage, w: DataId, g: DataId, v: DataId, p: SgdParams): void {
+export function sgd(rt: JsRuntime, w: DataId, g: DataId, v: DataId, p: SgdParams): void {
+  const s = rt.s;
   kernel(p, s.f(w), s.f(g), s.f(v), 0, p.size);
 }

@@ -1,6 +1,6 @@
 import type { Conv2dParams } from '@convkit/core';
 import type { WasmKernels } from '@convkit/wasm-kernels';
-import { kernels as js } from '@convkit/backend-js';
+import * as js from '@convkit/backend-js/kernels';
 import { Carver, f32, flipInto, imagesPerGemm, isPointwise, rowsPerChunk, type Workspace } from './workspace.js';
 
 /**
@@ -27,12 +27,6 @@ export function useWinograd(p: Conv2dParams): boolean {
   );
 }
 
-/** conv2dPath, with Winograd replaced by im2col when `winograd` is false (the Inf/NaN fallback). */
-function pathOf(p: Conv2dParams, winograd: boolean): ReturnType<typeof conv2dPath> {
-  const path = conv2dPath(p);
-  return path === 'winograd' && !winograd ? 'im2col' : path;
-}
-
 /** Floats of one Winograd chunk (V + M of a band of tile rows): 2 MB (A forward, one thread: 1 MB 58.9, 2 MB 62.2, 4 MB 62.7 GFLOP/s). */
 const WINO_CHUNK = 1 << 19;
 
@@ -42,27 +36,57 @@ function winogradRows(p: Conv2dParams): number {
   return Math.max(1, Math.min(tilesH, Math.floor(WINO_CHUNK / (16 * (p.C + p.K) * tilesW))));
 }
 
-function winogradBytes(p: Conv2dParams): number {
-  const T = winogradRows(p) * ((p.outW + 1) >> 1);
+function winogradBytes(p: Conv2dParams, rows: number): number {
+  const T = rows * ((p.outW + 1) >> 1);
   return 16 * p.K * p.C * 4 + 64 + 16 * p.C * T * 4 + 64 + 16 * p.K * T * 4 + 64;
 }
 
-/** Workspace bytes conv2dForward needs for `p`. */
-export function conv2dWorkspaceBytes(k: WasmKernels, p: Conv2dParams, winograd = true): number {
+export type Conv2dPath = ReturnType<typeof conv2dPath>;
+
+/**
+ * How conv2dForward computes `p`, decided once (planConv2d) and passed down: the path, its chunk
+ * sizes and the workspace it needs. Depends on p (and the kernels' GEMM workspace) only.
+ */
+export interface Conv2dPlan {
+  readonly path: Conv2dPath;
+  /** im2col path: images side by side in one GEMM (1: one image, in chunks of output rows). */
+  readonly imagesPerGemm: number;
+  /** im2col path with one image per GEMM: output rows per im2col chunk. */
+  readonly rowsPerChunk: number;
+  /** Winograd path: tile rows per band. */
+  readonly winogradRows: number;
+  /** Winograd path: the im2col plan an image (or filter set) with an Inf or NaN takes; else null. */
+  readonly fallback: Conv2dPlan | null;
+  /** Workspace bytes conv2dForward needs with this plan (the fallback's included). */
+  readonly workspaceBytes: number;
+}
+
+/** The plan of conv2dForward for `p`; `winograd` false: Winograd replaced by im2col (the Inf/NaN fallback). */
+export function planConv2d(k: WasmKernels, p: Conv2dParams, winograd = true): Conv2dPlan {
+  const chosen = conv2dPath(p);
+  const path = chosen === 'winograd' && !winograd ? 'im2col' : chosen;
   const CgRS = (p.C / p.groups) * p.kH * p.kW;
   let b = k.gemmWorkspaceBytes + 64;
   if (p.flip) b += p.K * CgRS * 4 + 64;
-  const path = pathOf(p, winograd);
+  let nb = 1;
+  let rows = 0;
+  let wRows = 0;
+  let fallback: Conv2dPlan | null = null;
   if (path === 'im2col') {
-    const nb = imagesPerGemm(p);
+    nb = imagesPerGemm(p);
     if (nb > 1) b += (CgRS + p.K) * nb * p.outH * p.outW * 4 + 128;
-    else b += CgRS * rowsPerChunk(p) * p.outW * 4 + 64;
+    else {
+      rows = rowsPerChunk(p);
+      b += CgRS * rows * p.outW * 4 + 64;
+    }
   }
   if (path === 'winograd') {
     // U, V, M, then the im2col fallback's own workspace for images with an Inf or NaN
-    b += winogradBytes(p) + conv2dWorkspaceBytes(k, p, false) + 64;
+    wRows = winogradRows(p);
+    fallback = planConv2d(k, p, false);
+    b += winogradBytes(p, wRows) + fallback.workspaceBytes + 64;
   }
-  return b;
+  return Object.freeze({ path, imagesPerGemm: nb, rowsPerChunk: rows, winogradRows: wRows, fallback, workspaceBytes: b });
 }
 
 /**
@@ -84,7 +108,7 @@ export function conv2dForward(
   nStart: number,
   nEnd: number,
   ws: Workspace,
-  winograd = true,
+  plan: Conv2dPlan,
 ): void {
   const e = k.exports;
   const { C, K, groups, inH, inW, kH, kW, outH, outW } = p;
@@ -97,9 +121,9 @@ export function conv2dForward(
   const cv = new Carver(ws);
   const gws = cv.take(k.gemmWorkspaceBytes);
   const wf = p.flip ? flipInto(k, p, w, cv.take(K * CgRS * 4)) : w;
-  const path = pathOf(p, winograd);
+  const path = plan.path;
   if (path === 'winograd') {
-    winogradForward(k, p, x, wf, bias, y, nStart, nEnd, cv, gws, w, ws);
+    winogradForward(k, p, plan, x, wf, bias, y, nStart, nEnd, cv, gws, w, ws);
     return;
   }
   if (path === 'depthwise') {
@@ -130,7 +154,7 @@ export function conv2dForward(
     }
     return;
   }
-  const nb = imagesPerGemm(p);
+  const nb = plan.imagesPerGemm;
   if (nb > 1) {
     // several small images per GEMM: columns side by side, result rows copied out per image
     const cols = cv.take(CgRS * nb * outHW * 4);
@@ -154,7 +178,7 @@ export function conv2dForward(
     }
     return;
   }
-  const rows = rowsPerChunk(p);
+  const rows = plan.rowsPerChunk;
   const cols = cv.take(CgRS * rows * outW * 4);
   for (let n = nStart; n < nEnd; n++) {
     for (let g = 0; g < groups; g++) {
@@ -189,7 +213,7 @@ export function conv2dForward(
  * (Winograd's transforms would turn one Inf into NaNs around it).
  */
 function winogradForward(
-  k: WasmKernels, p: Conv2dParams, x: number, wf: number, bias: number, y: number,
+  k: WasmKernels, p: Conv2dParams, plan: Conv2dPlan, x: number, wf: number, bias: number, y: number,
   nStart: number, nEnd: number, cv: Carver, gws: number, w: number, ws: Workspace,
 ): void {
   const e = k.exports;
@@ -198,7 +222,7 @@ function winogradForward(
   const outHW = outH * outW;
   const tilesW = (outW + 1) >> 1;
   const tilesH = (outH + 1) >> 1;
-  const rows = winogradRows(p);
+  const rows = plan.winogradRows;
   const U = cv.take(16 * K * C * 4);
   const V = cv.take(16 * C * rows * tilesW * 4);
   const M = cv.take(16 * K * rows * tilesW * 4);
@@ -209,7 +233,7 @@ function winogradForward(
   for (let n = nStart; n < nEnd; n++) {
     const xn = x + n * C * plane * 4;
     if (!wOk || e.allFinite(xn, C * plane) !== 1) {
-      conv2dForward(k, p, x, w, bias, y, n, n + 1, rest, false);
+      conv2dForward(k, p, x, w, bias, y, n, n + 1, rest, plan.fallback!);
       continue;
     }
     const yn = y + n * K * outHW * 4;

@@ -1,8 +1,8 @@
 import type { Conv2dParams } from '@convkit/core';
 import type { WasmKernels } from '@convkit/wasm-kernels';
-import { kernels as js } from '@convkit/backend-js';
+import * as js from '@convkit/backend-js/kernels';
 import { Carver, f32, flipInto, isPointwise, rowsPerChunk, type Workspace } from './workspace.js';
-import { conv2dForward, conv2dWorkspaceBytes, useWinograd } from './conv2d.js';
+import { conv2dForward, planConv2d, useWinograd } from './conv2d.js';
 
 /**
  * The forward conv whose output is dL/dx when it can run on the Winograd path (zero padding, 3x3,
@@ -32,7 +32,7 @@ export function conv2dBackwardDataWorkspaceBytes(k: WasmKernels, p: Conv2dParams
   const CgRS = (p.C / p.groups) * p.kH * p.kW;
   if (depthwiseDataDirect(p)) return p.K * CgRS * 4 + 64;
   const pt = transposedConv(p);
-  if (pt) return p.K * CgRS * 4 + 64 + conv2dWorkspaceBytes(k, pt);
+  if (pt) return p.K * CgRS * 4 + 64 + planConv2d(k, pt).workspaceBytes;
   let b = k.gemmWorkspaceBytes + 64;
   if (p.flip) b += p.K * CgRS * 4 + 64;
   if (!isPointwise(p)) b += CgRS * p.outH * p.outW * 4 + 64;
@@ -98,7 +98,7 @@ export function conv2dBackwardData(
       }
     }
     const rest = cv.take(0);
-    conv2dForward(k, pt, dy, wtp, 0, dx, nStart, nEnd, { ptr: rest, bytes: ws.ptr + ws.bytes - rest });
+    conv2dForward(k, pt, dy, wtp, 0, dx, nStart, nEnd, { ptr: rest, bytes: ws.ptr + ws.bytes - rest }, planConv2d(k, pt));
     return;
   }
   if (depthwise(p)) {

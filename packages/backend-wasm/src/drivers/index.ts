@@ -5,7 +5,7 @@
  * WebAssembly.Memory can run disjoint ranges concurrently (see README, "Workers").
  */
 export { type Workspace, COLS_CHUNK, rowsPerChunk, isPointwise } from './workspace.js';
-export { conv2dForward, conv2dWorkspaceBytes, conv2dPath, useWinograd } from './conv2d.js';
+export { conv2dForward, planConv2d, conv2dPath, useWinograd, type Conv2dPlan, type Conv2dPath } from './conv2d.js';
 export {
   conv2dBackwardData,
   conv2dBackwardDataWorkspaceBytes,

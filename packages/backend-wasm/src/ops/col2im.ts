@@ -1,6 +1,6 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import { kernels as js } from '@convkit/backend-js';
-import type { WasmRuntime } from '../context.js';
+import * as js from '@convkit/backend-js/kernels';
+import type { WasmRuntime } from '../runtime.js';
 
 /** col2im: the wasm kernel for zero padding, the js kernel on views of the same memory otherwise. */
 export function col2im(r: WasmRuntime, cols: DataId, p: Im2colParams): DataId {

@@ -1,5 +1,5 @@
 import type { DataId, GemmParams } from '@convkit/core';
-import type { WasmRuntime } from '../context.js';
+import type { WasmRuntime } from '../runtime.js';
 import { gemm as gemmDriver, gemmWorkspaceBytes } from '../drivers/gemm.js';
 
 export function gemm(r: WasmRuntime, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): DataId {

@@ -1,5 +1,5 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import type { WasmRuntime } from '../context.js';
+import type { WasmRuntime } from '../runtime.js';
 import { maxpool2d as maxpoolDriver } from '../drivers/maxpool.js';
 
 export function maxpool2d(r: WasmRuntime, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {

@@ -1,5 +1,6 @@
 import type { Im2colParams, PadMode, Window2d } from '@convkit/core';
-import { endInside, firstInside, padIndex } from './padmap.js';
+import { padIndex } from '@convkit/core/geometry';
+import { endInside, firstInside } from './padmap.js';
 
 /**
  * im2col of one image. Writes the ((cEnd-cStart)*kH*kW) x ldCols matrix at colsOff:

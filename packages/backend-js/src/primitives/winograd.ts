@@ -1,7 +1,7 @@
 import type { Conv2dParams } from '@convkit/core';
 import type { Scratch } from './scratch.js';
 import { sgemm } from './sgemm.js';
-import { padIndex } from './padmap.js';
+import { padIndex } from '@convkit/core/geometry';
 
 /** Target floats of one tile chunk (transformed inputs + products) so a chunk stays cache-resident. */
 const CHUNK_FLOATS = 1 << 18;

@@ -1,5 +1,5 @@
 import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
-import type { WasmRuntime } from '../context.js';
+import type { WasmRuntime } from '../runtime.js';
 import {
   conv2dBackwardBias,
   conv2dBackwardData,

@@ -1,5 +1,5 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import type { WasmRuntime } from '../context.js';
+import type { WasmRuntime } from '../runtime.js';
 import { maxpool2dBackward as driver } from '../drivers/maxpool.js';
 
 export function maxpool2dBackward(r: WasmRuntime, dy: DataId, indices: DataId, p: MaxPool2dParams): DataId {

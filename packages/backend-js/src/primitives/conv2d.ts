@@ -2,7 +2,8 @@ import type { Conv2dParams } from '@convkit/core';
 import type { Scratch } from './scratch.js';
 import { sgemm } from './sgemm.js';
 import { im2colImage } from './im2col.js';
-import { endInside, firstInside, padIndex } from './padmap.js';
+import { padIndex } from '@convkit/core/geometry';
+import { endInside, firstInside } from './padmap.js';
 import { conv2dWinograd, useWinograd } from './winograd.js';
 
 /** Target size (floats) of one im2col chunk: output rows are processed in chunks of about this many column entries. */

@@ -1,10 +1,10 @@
 /**
  * Raw kernels of @convkit/backend-js: pure functions on typed arrays that write into
  * caller-provided outputs and can compute a sub-range of the work (see KERNELS.md).
- * No runtime imports, no Node built-ins: safe in worker_threads and browser Web Workers.
+ * No runtime imports but the dependency-free `@convkit/core/geometry`, no Node built-ins: safe in
+ * worker_threads and browser Web Workers.
  */
 export { Scratch, createScratch, fill } from './scratch.js';
-export { padIndex } from './padmap.js';
 export { sgemm, MR, NR } from './sgemm.js';
 export { gemm } from './gemm.js';
 export { im2col, col2im, im2colImage, col2imImage } from './im2col.js';

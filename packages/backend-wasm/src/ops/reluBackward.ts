@@ -1,6 +1,6 @@
 import type { DataId } from '@convkit/core';
-import { kernels as js } from '@convkit/backend-js';
-import type { WasmRuntime } from '../context.js';
+import * as js from '@convkit/backend-js/kernels';
+import type { WasmRuntime } from '../runtime.js';
 
 /** dx = x > 0 ? dy : 0 (the js kernel on views of the wasm memory). */
 export function reluBackward(r: WasmRuntime, x: DataId, dy: DataId, size: number): DataId {

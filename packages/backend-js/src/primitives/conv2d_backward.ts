@@ -4,7 +4,8 @@ import { sgemm } from './sgemm.js';
 import { col2imImage, im2colImage } from './im2col.js';
 import { allFinite, flippedWeights, useDirectCg1 } from './conv2d.js';
 import { conv2dBackwardFilterWinograd, conv2dWinograd, useWinograd } from './winograd.js';
-import { endInside, firstInside, padIndex } from './padmap.js';
+import { padIndex } from '@convkit/core/geometry';
+import { endInside, firstInside } from './padmap.js';
 
 /** dx planes [cStart,cEnd) of image n for Cg = 1 (depthwise-style): direct scatter, the adjoint of the direct forward. */
 function backwardDataCg1(p: Conv2dParams, w: Float32Array, dy: Float32Array, dx: Float32Array, n: number, cStart: number, cEnd: number): void {

@@ -1,6 +1,6 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import { kernels as js } from '@convkit/backend-js';
-import type { WasmRuntime } from '../context.js';
+import * as js from '@convkit/backend-js/kernels';
+import type { WasmRuntime } from '../runtime.js';
 
 /** Row softmax + mean cross-entropy (the js kernel on views of the wasm memory; float64 log-sum-exp). */
 export function softmaxCrossEntropy(r: WasmRuntime, logits: DataId, labels: DataId, p: SoftmaxXentParams): { loss: DataId; probs: DataId } {

@@ -1,6 +1,6 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import { kernels as js } from '@convkit/backend-js';
-import type { WasmRuntime } from '../context.js';
+import * as js from '@convkit/backend-js/kernels';
+import type { WasmRuntime } from '../runtime.js';
 
 /** dlogits = (probs - onehot(labels)) / n (the js kernel on views of the wasm memory). */
 export function softmaxCrossEntropyBackward(r: WasmRuntime, probs: DataId, labels: DataId, p: SoftmaxXentParams): DataId {

@@ -1,30 +1,10 @@
 import type { PadMode } from '@convkit/core';
+import { padIndex } from '@convkit/core/geometry';
 
 /**
- * Maps a possibly out-of-range coordinate to the in-image coordinate it reads, or -1 for a
- * zero-padded position (CONVENTIONS.md pad modes; same map as core's padIndex, inlined here
- * so the kernels have no runtime imports).
+ * Index helpers of the range kernels; the pad map itself (padIndex) is core's, from the
+ * dependency-free `@convkit/core/geometry` entry.
  */
-export function padIndex(i: number, n: number, mode: PadMode): number {
-  if (i >= 0 && i < n) return i;
-  switch (mode) {
-    case 'zeros':
-      return -1;
-    case 'replicate':
-      return i < 0 ? 0 : n - 1;
-    case 'circular':
-      return ((i % n) + n) % n;
-    case 'reflect': {
-      if (n === 1) return 0;
-      const period = 2 * n - 2;
-      let j = Math.abs(i) % period;
-      if (j >= n) j = period - j;
-      return j;
-    }
-    default:
-      return -1;
-  }
-}
 
 /**
  * Fills map[t*outSize + o] = padIndex(o*stride - pad + t*dil) for t in [0, k), o in [0, outSize).

@@ -1,0 +1,36 @@
+/**
+ * The wasm backend's kernel table: every op of the interface, one file per op in src/ops/. The
+ * heavy ops (gemm, conv2d and its backward, maxpool2d and its backward, im2col and col2im with zero
+ * padding) run the WebAssembly SIMD kernels; the memory-bound elementwise ops (and im2col/col2im
+ * with other pad modes) run the js raw kernels on views of the same wasm memory, so the choice is
+ * each kernel's own. The backend's capabilities are this table's keys.
+ */
+import type { KernelTable } from '@convkit/core';
+import type { WasmRuntime } from './runtime.js';
+import { gemm } from './ops/gemm.js';
+import { im2col } from './ops/im2col.js';
+import { col2im } from './ops/col2im.js';
+import { conv2d } from './ops/conv2d.js';
+import { conv2dBackward } from './ops/conv2dBackward.js';
+import { maxpool2d } from './ops/maxpool2d.js';
+import { maxpool2dBackward } from './ops/maxpool2dBackward.js';
+import { sgd } from './ops/sgd.js';
+import { relu } from './ops/relu.js';
+import { reluBackward } from './ops/reluBackward.js';
+import { softmaxCrossEntropy } from './ops/softmaxCrossEntropy.js';
+import { softmaxCrossEntropyBackward } from './ops/softmaxCrossEntropyBackward.js';
+
+export const wasmKernels = {
+  gemm,
+  im2col,
+  col2im,
+  conv2d,
+  conv2dBackward,
+  maxpool2d,
+  maxpool2dBackward,
+  sgd,
+  relu,
+  reluBackward,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
+} satisfies KernelTable<WasmRuntime>;
