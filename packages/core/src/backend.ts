@@ -186,7 +186,12 @@ export type OptionKeys<Options> = unknown extends Options ? string : keyof Optio
 /** How a backend package makes itself known to a Registry. */
 export interface BackendDescriptor<Options = unknown> {
   name: string;
-  /** Higher wins when picking automatically. js = 10, workers = 20, gpujs = 30 by default. */
+  /**
+   * Higher wins when picking automatically (a probe may return another for its platform). The
+   * project's backends: gpujs 30 (5 on a software renderer), wasm 25 (5 on its js fallback without
+   * wasm SIMD), workers 20 (its probe: 27 with shared memory, wasm SIMD kernels and more than one
+   * core; 5 without SharedArrayBuffer), js 10; a scaffolded backend starts at 1.
+   */
   priority: number;
   /**
    * Every key `create(options)` accepts (`[]` for a backend without options). Registry.create

@@ -5,9 +5,10 @@ import { CreateBackendError, createBackend } from './create.js';
 
 const USAGE = `usage: create-backend <name> [--dir <path>] [--root <workspace>] [--force] [--no-changeset]
 
-Scaffolds packages/backend-<name>: a convkit KernelBackend with working Float32Array storage,
-one src/ops/<op>.ts per op (each throwing NotImplementedError), no declared capabilities,
-the three-line conformance test and a README. From the repository root: pnpm create-backend <name>.`;
+Scaffolds packages/backend-<name>: a convkit backend made by defineBackend from a runtime with
+working Float32Array storage (src/runtime.ts) and an empty kernel table (src/kernels.ts), one
+src/ops/<op>.ts per op of core (each throwing NotImplementedError), the three-line conformance
+test and a README. From the repository root: pnpm create-backend <name>.`;
 
 function main(argv: string[]): number {
   let parsed;
@@ -55,7 +56,7 @@ next:
   pnpm install                                   # link the new package into the workspace
   pnpm --filter ${r.pkgName} build
   pnpm --filter ${r.pkgName} conformance         # every op: not implemented
-  then follow CONTRIBUTING.md: write src/ops/relu.ts, add 'relu' to IMPLEMENTED, run conformance again.`);
+  then follow CONTRIBUTING.md: write src/ops/relu.ts, uncomment 'relu,' in src/kernels.ts, run conformance again.`);
     return 0;
   } catch (e) {
     if (e instanceof CreateBackendError) {

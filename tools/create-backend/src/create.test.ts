@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OP_NAMES } from '@convkit/core';
+import { COMPOSITE_OPS, OP_NAMES, OPS } from '@convkit/core';
 import { createBackend, CreateBackendError } from './create.js';
-import { OP_SPECS } from './ops.js';
-import { identifiers, renderPackage } from './templates.js';
+import { identifiers, renderPackage, tableLine } from './templates.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = resolve(here, '..');
@@ -72,8 +71,7 @@ function node(args: string[], cwd: string) {
 }
 
 describe('templates', () => {
-  it('one op file per op of core, all wired into the backend class', () => {
-    expect(OP_SPECS.map((s) => s.op).sort()).toEqual([...OP_NAMES].sort());
+  it("one op file per kernel op of core's records, typed by core, all in the (commented) kernel table", () => {
     const files = renderPackage({
       name: 'demo',
       pkgName: '@convkit/backend-demo',
@@ -82,12 +80,23 @@ describe('templates', () => {
       tsconfigBase: '../../tsconfig.base.json',
       versions: { typescript: '5.9.3', vitest: '4.1.12', typesNode: '^20.19.0' },
     });
-    for (const s of OP_SPECS) {
-      expect(files[`src/ops/${s.file}.ts`]).toContain(`throw new NotImplementedError('${s.op}', s.backendName)`);
-      expect(files['src/backend.ts']).toContain(`import { ${s.op} } from './ops/${s.file}.js';`);
-      expect(files['src/backend.ts']).toMatch(new RegExp(`\\n  ${s.op}\\(`));
+    const opFiles = Object.keys(files).filter((f) => f.startsWith('src/ops/')).sort();
+    expect(opFiles).toEqual(OP_NAMES.map((op) => `src/ops/${op}.ts`).sort());
+    for (const op of OP_NAMES) {
+      const f = files[`src/ops/${op}.ts`]!;
+      expect(f).toContain(`export const ${op}: Kernel<DemoRuntime, '${op}'> = (rt) => {`);
+      expect(f).toContain(`throw new NotImplementedError('${op}', rt.backendName)`);
+      expect(f).toContain(OPS[op]!.summary);
+      expect(files['src/kernels.ts']).toContain(`import { ${op} } from './ops/${op}.js';`);
+      expect(files['src/kernels.ts']!.split('\n')).toContain(tableLine(op));
     }
-    expect(files['src/backend.ts']).toContain('export const IMPLEMENTED: readonly OpName[] = [];');
+    // the table starts empty: every line commented, so the capabilities are empty
+    expect(files['src/kernels.ts']).toMatch(/export const demoKernels = \{\n(  \/\/ \w+,\n)+\} satisfies KernelTable<DemoRuntime>;/);
+    expect(files['src/backend.ts']).toContain('kernels: demoKernels,');
+    expect(files['src/backend.ts']).toContain('defineBackend({');
+    expect(files['src/runtime.ts']).toContain('export class DemoRuntime implements BackendRuntime');
+    for (const f of Object.values(files)) expect(f).not.toMatch(/const IMPLEMENTED|capabilities = new Set/);
+    for (const op of [...OP_NAMES, ...Object.keys(COMPOSITE_OPS)]) expect(files['README.md']).toContain(`\`${op}\``);
     expect(files['src/conformance.test.ts']!.trim().split('\n')).toHaveLength(3);
     const pkg = JSON.parse(files['package.json']!);
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
@@ -96,8 +105,8 @@ describe('templates', () => {
   });
 
   it('derives identifiers from dashed names', () => {
-    expect(identifiers('wasm-simd')).toEqual({ className: 'WasmSimdBackend', camel: 'wasmSimd' });
-    expect(identifiers('webgpu2')).toEqual({ className: 'Webgpu2Backend', camel: 'webgpu2' });
+    expect(identifiers('wasm-simd')).toEqual({ className: 'WasmSimdBackend', runtimeClass: 'WasmSimdRuntime', camel: 'wasmSimd' });
+    expect(identifiers('webgpu2')).toEqual({ className: 'Webgpu2Backend', runtimeClass: 'Webgpu2Runtime', camel: 'webgpu2' });
   });
 
   it('rejects bad names and non-empty targets', () => {
@@ -134,11 +143,13 @@ describe('a scaffolded backend, built', () => {
     expect(lint.status, `${lint.stdout}\n${lint.stderr}`).toBe(0);
   });
 
-  it('storage works, every op is present and raises NotImplementedError, through core and directly', () => {
+  it('storage works; no op is in the table, so every op raises NotImplementedError through core, and every stub throws it too', () => {
+    const dist = (f: string) => JSON.stringify(pathToFileURL(join(dir, 'dist', f)).href);
     const script = `
       import { Registry, createContext, NotImplementedError, OP_NAMES } from '@convkit/core';
-      import descriptor, { demoBeBackend, DemoBeBackend, IMPLEMENTED } from ${JSON.stringify(pathToFileURL(join(dir, 'dist', 'index.js')).href)};
-      const out = { sameDescriptor: descriptor === demoBeBackend, implemented: IMPLEMENTED.length, ops: {}, direct: {} };
+      import descriptor, { demoBeBackend, createDemoBeBackend } from ${dist('index.js')};
+      import { DemoBeRuntime } from ${dist('runtime.js')};
+      const out = { sameDescriptor: descriptor === demoBeBackend, ops: {}, stubs: {}, methods: [] };
       const ctx = await createContext({ backend: 'demo-be', registry: new Registry().register(demoBeBackend) });
       out.backend = ctx.backendName;
       out.capabilities = [...ctx.backend.capabilities];
@@ -166,12 +177,14 @@ describe('a scaffolded backend, built', () => {
         softmaxCrossEntropy: () => ctx.softmaxCrossEntropy(logits, ints),
         softmaxCrossEntropyBackward: () => ctx.softmaxCrossEntropyBackward(logits, ints),
       };
+      const be = createDemoBeBackend();
       for (const op of OP_NAMES) {
         try { await calls[op](); out.ops[op] = 'ran'; }
         catch (e) { out.ops[op] = e instanceof NotImplementedError ? 'NotImplementedError: ' + e.message : 'other: ' + e; }
-        const be = new DemoBeBackend();
-        try { be[op](); out.direct[op] = 'ran'; }
-        catch (e) { out.direct[op] = e instanceof NotImplementedError && e.op === op && e.backend === 'demo-be' ? 'NotImplementedError' : 'other: ' + e; }
+        if (typeof be[op] === 'function') out.methods.push(op);
+        const stub = (await import(new URL('./ops/' + op + '.js', ${dist('index.js')}).href))[op];
+        try { stub(new DemoBeRuntime()); out.stubs[op] = 'ran'; }
+        catch (e) { out.stubs[op] = e instanceof NotImplementedError && e.op === op && e.backend === 'demo-be' ? 'NotImplementedError' : 'other: ' + e; }
       }
       const before = ctx.memory().backend.dataIds;
       x.dispose();
@@ -186,8 +199,8 @@ describe('a scaffolded backend, built', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(out.sameDescriptor).toBe(true);
     expect(out.backend).toBe('demo-be');
-    expect(out.implemented).toBe(0);
     expect(out.capabilities).toEqual([]);
+    expect(out.methods).toEqual([]);
     expect(out.read).toEqual([1, -2, 3, -4, 5, -6, 7, -8, 9]);
     expect(out.readSync).toEqual(out.read);
     expect(out.ints).toEqual([0, 2, 1]);
@@ -197,8 +210,23 @@ describe('a scaffolded backend, built', () => {
     expect(out.afterDispose).toBe(0);
     for (const op of OP_NAMES) {
       expect(out.ops[op], op).toBe(`NotImplementedError: ${op}: not implemented by backend 'demo-be' (see its capabilities)`);
-      expect(out.direct[op], op).toBe('NotImplementedError');
+      expect(out.stubs[op], op).toBe('NotImplementedError');
     }
+  });
+
+  it('a kernel whose signature disagrees with core is a compile error (Kernel<Runtime, op> / KernelTable)', () => {
+    const bad = join(root, 'bad');
+    createBackend({ name: 'bad', root, dir: bad, changeset: false });
+    // relu's kernel takes (x, size: number); this one claims size is a string, and is put in the table
+    writeFileSync(
+      join(bad, 'src', 'ops', 'relu.ts'),
+      `import type { DataId } from '@convkit/core';\nimport type { BadRuntime } from '../runtime.js';\nexport function relu(rt: BadRuntime, x: DataId, size: string): DataId {\n  return rt.f32(size.length);\n}\n`,
+    );
+    const kernels = join(bad, 'src', 'kernels.ts');
+    writeFileSync(kernels, readFileSync(kernels, 'utf8').replace(tableLine('relu'), '  relu,'));
+    const lint = spawnSync(process.execPath, [tscBin, '-p', 'tsconfig.json', '--noEmit'], { cwd: bad, encoding: 'utf8' });
+    expect(lint.status).not.toBe(0);
+    expect(lint.stdout).toMatch(/src\/kernels\.ts\(\d+,\d+\): error TS\d+:[\s\S]*relu/);
   });
 
   it('the conformance CLI reports every op as not implemented (no failure, no crash)', () => {
@@ -224,27 +252,42 @@ describe('a scaffolded backend, built', () => {
 });
 
 describe("CONTRIBUTING.md's walkthrough, applied to a fresh scaffold", () => {
-  it('relu, gemm, im2col and conv2d (im2col + gemm) pass conformance; the rest stay not implemented', () => {
+  it('each op is one kernel file plus one table line: relu, gemm, im2col and conv2d (im2col + gemm) pass conformance; the rest stay not implemented', () => {
     const root = fakeWorkspace();
-    const { dir } = createBackend({ name: 'guide', root });
+    // the guide's backend is named 'mybe' (its files import MybeRuntime)
+    const { dir } = createBackend({ name: 'mybe', root });
     const guide = readFileSync(join(repoRoot, 'CONTRIBUTING.md'), 'utf8');
     const blocks = [...guide.matchAll(/```ts file=(\S+)\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
     expect(blocks.map((b) => b.file)).toEqual(['src/ops/relu.ts', 'src/ops/gemm.ts', 'src/ops/im2col.ts', 'src/ops/conv2d.ts']);
-    for (const b of blocks) writeFileSync(join(dir, b.file), b.code);
-    const ops = blocks.map((b) => OP_SPECS.find((s) => `src/ops/${s.file}.ts` === b.file)!.op);
-    const backendTs = join(dir, 'src', 'backend.ts');
-    const before = readFileSync(backendTs, 'utf8');
-    const line = 'export const IMPLEMENTED: readonly OpName[] = [];';
-    expect(before).toContain(line);
-    writeFileSync(backendTs, before.replace(line, `export const IMPLEMENTED: readonly OpName[] = [${ops.map((o) => `'${o}'`).join(', ')}];`));
+    const ops = blocks.map((b) => /^src\/ops\/(\w+)\.ts$/.exec(b.file)![1]!);
+    const kernelsTs = join(dir, 'src', 'kernels.ts');
+    const before = readFileSync(kernelsTs, 'utf8');
+    let table = before;
+    for (const [i, b] of blocks.entries()) {
+      const op = ops[i]!;
+      expect(OP_NAMES).toContain(op);
+      writeFileSync(join(dir, b.file), b.code);
+      // the guide's table line, as it shows it
+      expect(guide).toContain(`${op},`);
+      expect(table.split('\n')).toContain(tableLine(op));
+      table = table.replace(tableLine(op), `  ${op},`);
+    }
+    writeFileSync(kernelsTs, table);
+    // one table line per op, nothing else in the table file
+    const changed = before.split('\n').filter((l, i) => l !== table.split('\n')[i]);
+    expect(changed.sort()).toEqual(ops.map(tableLine).sort());
     const build = spawnSync(process.execPath, [tscBin, '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8' });
     expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0);
 
     const r = node([conformanceCli, '.'], dir);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     const rows = parseTable(r.stdout);
-    // core composes conv1d from conv2d and dense/denseBackward from gemm
-    const passing = new Set([...ops, 'conv1d', 'dense', 'denseBackward']);
+    // core composes conv1d from conv2d and dense/denseBackward from gemm (their records' kernels)
+    const composed = Object.values(COMPOSITE_OPS)
+      .filter((rec) => rec.kernels.every((k) => ops.includes(k)))
+      .map((rec) => rec.name);
+    expect(composed.sort()).toEqual(['conv1d', 'dense', 'denseBackward']);
+    const passing = new Set([...ops, ...composed]);
     for (const [op, row] of rows) {
       expect(row.fail, `${op}\n${r.stdout}`).toBe(0);
       if (passing.has(op)) {

@@ -48,10 +48,12 @@ export class CreateBackendError extends Error {
 
 /**
  * Writes a new backend package: package.json, tsconfigs, vitest config, README, src/index.ts,
- * src/backend.ts (a KernelBackend with working Float32Array storage and every op present),
- * src/storage.ts, one src/ops/<op>.ts per op throwing NotImplementedError, and the three-line
- * conformance test. Declares no capabilities, so core and the conformance suite report every op
- * as not implemented until it is written.
+ * src/backend.ts (defineBackend with the runtime and the kernel table, the registry descriptor),
+ * src/runtime.ts (working Float32Array storage), src/kernels.ts (the kernel table, empty: every
+ * op's line commented out), one src/ops/<op>.ts per kernel op of core's records (typed
+ * `Kernel<Runtime, op>`, throwing NotImplementedError), and the three-line conformance test. The
+ * capabilities are the table's keys, so core and the conformance suite report every op as not
+ * implemented until its line is added.
  */
 export function createBackend(o: CreateOptions): CreateResult {
   const name = o.name;

@@ -7,5 +7,4 @@ export {
   type CreateOptions,
   type CreateResult,
 } from './create.js';
-export { renderPackage, identifiers, type TemplateVars } from './templates.js';
-export { OP_SPECS, type OpSpec } from './ops.js';
+export { renderPackage, identifiers, kernelOps, type TemplateVars } from './templates.js';

@@ -1,4 +1,4 @@
-import { OP_SPECS, type OpSpec } from './ops.js';
+import { COMPOSITE_OPS, KERNEL_OPS, OP_NAMES, type OpRecord } from '@convkit/core';
 
 /** Everything the templates need to know about the backend being scaffolded. */
 export interface TemplateVars {
@@ -6,9 +6,11 @@ export interface TemplateVars {
   name: string;
   /** npm name, e.g. '@convkit/backend-wasm-simd' */
   pkgName: string;
-  /** class name, e.g. 'WasmSimdBackend' */
+  /** type name of the backend object, e.g. 'WasmSimdBackend' (options: 'WasmSimdBackendOptions') */
   className: string;
-  /** camelCase stem, e.g. 'wasmSimd' (descriptor `wasmSimdBackend`, factory `createWasmSimdBackend`) */
+  /** the runtime class (src/runtime.ts), e.g. 'WasmSimdRuntime' */
+  runtimeClass: string;
+  /** camelCase stem, e.g. 'wasmSimd' (descriptor `wasmSimdBackend`, table `wasmSimdKernels`, factory `createWasmSimdBackend`) */
   camel: string;
   /** dependency range for @convkit/core and @convkit/conformance, e.g. 'workspace:*' */
   range: string;
@@ -20,28 +22,51 @@ export interface TemplateVars {
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function opFile(spec: OpSpec): string {
-  const types = [...new Set(spec.types)].map((t) => `type ${t}`).join(', ');
-  return `import { NotImplementedError, ${types} } from '@convkit/core';
-import type { Storage } from '../storage.js';
+/** The kernel ops of core's records, in the interface's order: one src/ops/<op>.ts each. */
+export function kernelOps(): OpRecord[] {
+  return OP_NAMES.map((op) => KERNEL_OPS[op]);
+}
+
+function describeInputs(rec: OpRecord): string {
+  return rec.inputs
+    .map((i) => `${i.name}${i.optional ? '?' : ''} (${i.dtype}${i.inPlace ? ', updated in place' : ''})`)
+    .join(', ');
+}
 
 /**
-${spec.doc.map((l) => ` * ${l}`).join('\n')}
- *
- * Arithmetic contract: CONVENTIONS.md; signature: KernelBackend.${spec.op} in @convkit/core.
- * Core has validated every argument and computed the geometry before this runs.
- *
- * NOT IMPLEMENTED YET. Write it here (read inputs with s.f(id) / s.i(id), allocate outputs with
- * s.f32(n) / s.i32(n)), then add '${spec.op}' to IMPLEMENTED in src/backend.ts and run conformance.
+ * src/ops/<op>.ts: the op's kernel, typed `Kernel<Runtime, op>` from core (so the compiler checks
+ * its signature against KernelSignatures), throwing NotImplementedError until written. The doc
+ * comment comes from the op's record in core.
  */
-export function ${spec.op}(s: Storage, ${spec.params}): ${spec.returns} {
-  throw new NotImplementedError('${spec.op}', s.backendName);
-}
+export function opFile(v: TemplateVars, rec: OpRecord): string {
+  const R = v.runtimeClass;
+  const attrs = rec.attributes.length ? rec.attributes.join(', ') : 'none';
+  const outs = rec.outputs.length ? rec.outputs.join(', ') : `none (${rec.inputs.filter((i) => i.inPlace).map((i) => i.name).join(' and ')} updated in place)`;
+  return `import { NotImplementedError, type Kernel } from '@convkit/core';
+import type { ${R} } from '../runtime.js';
+
+/**
+ * ${rec.name}: ${rec.summary}.
+ *
+ * Tensors: ${describeInputs(rec)}.
+ * Options of the Context op: ${attrs}. Outputs: ${outs}.
+ * The kernel gets data ids and core's normalized parameters: its exact signature is
+ * \`KernelSignatures.${rec.name}\` in @convkit/core, with the runtime first (\`Kernel<${R}, '${rec.name}'>\`).
+ * Arithmetic contract: CONVENTIONS.md. Core has validated every argument and computed the
+ * geometry before this runs.
+ *
+ * NOT IMPLEMENTED YET. Write it here (read inputs with rt.f(id) / rt.i(id), allocate outputs with
+ * rt.f32(n) / rt.i32(n)), then uncomment \`${rec.name},\` in the table in src/kernels.ts and run conformance.
+ */
+export const ${rec.name}: Kernel<${R}, '${rec.name}'> = (rt) => {
+  throw new NotImplementedError('${rec.name}', rt.backendName);
+};
 `;
 }
 
-export function storageFile(v: TemplateVars): string {
-  return `import type { DataId, DType } from '@convkit/core';
+export function runtimeFile(v: TemplateVars): string {
+  const R = v.runtimeClass;
+  return `import type { BackendMemory, BackendRuntime, DataId, DType } from '@convkit/core';
 
 /** One buffer of tensor data: a Float32Array (float32) or an Int32Array (int32, e.g. pool indices). */
 export class Data {
@@ -52,16 +77,55 @@ export class Data {
 }
 
 /**
- * Storage of the ${v.name} backend: one typed array per data id, with live counts for memory().
- * Replace it if your engine keeps data elsewhere (GPU buffers, wasm memory); core only ever sees
- * the opaque DataId objects.
+ * The runtime of the ${v.name} backend: what every kernel in src/ops/ gets as its first argument.
+ * Its BackendRuntime methods (write, zeros, read, readSync, disposeData, memory, dispose) are the
+ * data side of the backend; the rest is what the kernels share. Here that is one typed array per
+ * data id, with live counts for memory(). Replace it if your engine keeps data elsewhere (GPU
+ * buffers, wasm memory, a worker pool): core only ever sees the opaque DataId objects.
  */
-export class Storage {
+export class ${R} implements BackendRuntime {
   readonly #live = new Set<Data>();
   #bytes = 0;
 
-  constructor(readonly backendName: string) {}
+  constructor(readonly backendName: string = '${v.name}') {}
 
+  // ---- the data side of the backend -------------------------------------------------------
+  write(values: Float32Array | Int32Array, dtype: DType): DataId {
+    const copy = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+    return this.adopt(copy, dtype);
+  }
+
+  zeros(size: number, dtype: DType): DataId {
+    return dtype === 'int32' ? this.i32(size) : this.f32(size);
+  }
+
+  read(id: DataId): Promise<Float32Array | Int32Array> {
+    try {
+      return Promise.resolve(this.readSync(id));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  readSync(id: DataId): Float32Array | Int32Array {
+    return this.get(id).values.slice();
+  }
+
+  disposeData(id: DataId): void {
+    const d = id as Data;
+    if (this.#live.delete(d)) this.#bytes -= d.values.byteLength;
+  }
+
+  memory(): BackendMemory {
+    return { dataIds: this.#live.size, bytes: this.#bytes };
+  }
+
+  dispose(): void {
+    this.#live.clear();
+    this.#bytes = 0;
+  }
+
+  // ---- for the kernels ----------------------------------------------------------------------
   /** Registers an array as a new data id (takes ownership, no copy). */
   adopt(values: Float32Array | Int32Array, dtype: DType): Data {
     const d = new Data(values, dtype);
@@ -97,63 +161,39 @@ export class Storage {
   i(id: DataId): Int32Array {
     return this.get(id).values as Int32Array;
   }
-
-  free(id: DataId): void {
-    const d = id as Data;
-    if (this.#live.delete(d)) this.#bytes -= d.values.byteLength;
-  }
-
-  clear(): void {
-    this.#live.clear();
-    this.#bytes = 0;
-  }
-
-  get count(): number {
-    return this.#live.size;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
 }
+`;
+}
+
+/** The commented table line of op `op` in src/kernels.ts (uncommenting it adds the op). */
+export const tableLine = (op: string): string => `  // ${op},`;
+
+export function kernelsFile(v: TemplateVars): string {
+  const R = v.runtimeClass;
+  const ops = kernelOps();
+  return `/**
+ * The ${v.name} backend's kernels by op name, one file per op in ./ops (named as the op). The
+ * backend's capabilities are this table's keys: core raises NotImplementedError for any op not in
+ * it before calling anything, and conformance reports that op as "not implemented". Add an op once
+ * its file is written by uncommenting its line, then run conformance: it must pass, not just run.
+ * \`satisfies KernelTable<${R}>\` checks each kernel's signature against core's interface.
+ */
+import type { KernelTable } from '@convkit/core';
+import type { ${R} } from './runtime.js';
+${ops.map((r) => `import { ${r.name} } from './ops/${r.name}.js';`).join('\n')}
+
+export const ${v.camel}Kernels = {
+${ops.map((r) => tableLine(r.name)).join('\n')}
+} satisfies KernelTable<${R}>;
 `;
 }
 
 export function backendFile(v: TemplateVars): string {
   const C = v.className;
-  const imports = OP_SPECS.map((s) => `import { ${s.op} } from './ops/${s.file}.js';`).join('\n');
-  const coreTypes = [
-    ...new Set([
-      'BackendDescriptor',
-      'BackendMemory',
-      'DataId',
-      'DType',
-      'KernelBackend',
-      'OpName',
-      'Precision',
-      'Registry',
-      ...OP_SPECS.flatMap((s) => s.types),
-    ]),
-  ].sort((a, b) => a.localeCompare(b));
-  const methods = OP_SPECS.map(
-    (s) => `  ${s.op}(${s.params}): ${s.returns} {
-    ${s.returns === 'void' ? '' : 'return '}${s.op}(this.#s, ${s.args});
-  }`,
-  ).join('\n\n');
-  return `import {
-  registry as defaultRegistry,
-${coreTypes.map((t) => `  type ${t},`).join('\n')}
-} from '@convkit/core';
-import { Storage } from './storage.js';
-${imports}
-
-/**
- * The ops this backend really implements. Core checks this list before calling a kernel and
- * raises NotImplementedError for every op missing from it (nothing runs elsewhere), and the
- * conformance suite reports those ops as "not implemented". Add an op here once its file in
- * src/ops/ is written, then run conformance: it must pass, not just run.
- */
-export const IMPLEMENTED: readonly OpName[] = [];
+  const R = v.runtimeClass;
+  return `import { defineBackend, registry as defaultRegistry, type BackendDescriptor, type Precision, type Registry } from '@convkit/core';
+import { ${v.camel}Kernels } from './kernels.js';
+import { ${R} } from './runtime.js';
 
 /**
  * The tolerance this backend claims against the float64 reference (CONVENTIONS.md,
@@ -177,65 +217,28 @@ declare module '@convkit/core' {
   }
 }
 
-/** The ${v.name} backend. Storage is Float32Array / Int32Array; kernels live in src/ops/, one file per op. */
-export class ${C} implements KernelBackend {
-  readonly name = '${v.name}';
-  /** The engine that really executes the kernels. Report what ran, never what was requested. */
-  readonly engine: string = 'js';
-  readonly capabilities: ReadonlySet<OpName> = new Set(IMPLEMENTED);
-  readonly precision: Precision = PRECISION;
-  readonly options: ${C}Options;
-  readonly #s = new Storage('${v.name}');
-
-  constructor(options: ${C}Options = {}) {
-    this.options = options;
-  }
-
-  // ---- storage ---------------------------------------------------------------------------
-  write(values: Float32Array | Int32Array, dtype: DType): DataId {
-    const copy = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
-    return this.#s.adopt(copy, dtype);
-  }
-
-  zeros(size: number, dtype: DType): DataId {
-    return dtype === 'int32' ? this.#s.i32(size) : this.#s.f32(size);
-  }
-
-  read(id: DataId): Promise<Float32Array | Int32Array> {
-    try {
-      return Promise.resolve(this.readSync(id));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  readSync(id: DataId): Float32Array | Int32Array {
-    return this.#s.get(id).values.slice();
-  }
-
-  disposeData(id: DataId): void {
-    this.#s.free(id);
-  }
-
-  memory(): BackendMemory {
-    return { dataIds: this.#s.count, bytes: this.#s.bytes };
-  }
-
-  dispose(): void {
-    this.#s.clear();
-  }
-
-  // ---- kernels (src/ops/) ------------------------------------------------------------------
-${methods}
+/**
+ * The ${v.name} backend: a runtime (src/runtime.ts) and a kernel table (src/kernels.ts, one file
+ * per op in src/ops/). Its capabilities are the table's keys.
+ */
+export function create${C}(options: ${C}Options = {}) {
+  return defineBackend({
+    name: '${v.name}',
+    /** The engine that really executes the kernels. Report what ran, never what was requested. */
+    engine: 'js',
+    precision: PRECISION,
+    runtime: new ${R}('${v.name}'),
+    kernels: ${v.camel}Kernels,
+    extend: { options: Object.freeze({ ...options }) },
+  });
 }
 
-export function create${C}(options: ${C}Options = {}): ${C} {
-  return new ${C}(options);
-}
+/** The backend object create${C} returns. */
+export type ${C} = ReturnType<typeof create${C}>;
 
 /**
- * Registry descriptor. Priority 1 (below js = 10) so that 'auto' never picks a backend that is
- * still being written; raise it when every op passes conformance.
+ * Registry descriptor. Priority 1 (below every backend of the project: js 10) so that 'auto' never
+ * picks a backend that is still being written; raise it when every op passes conformance.
  */
 export const ${v.camel}Backend: BackendDescriptor<${C}Options> = {
   name: '${v.name}',
@@ -254,12 +257,11 @@ export function register(registry: Registry = defaultRegistry): Registry {
 
 export function indexFile(v: TemplateVars): string {
   return `export {
-  ${v.className},
   create${v.className},
   ${v.camel}Backend,
   register,
-  IMPLEMENTED,
   PRECISION,
+  type ${v.className},
   type ${v.className}Options,
 } from './backend.js';
 export { ${v.camel}Backend as default } from './backend.js';
@@ -346,15 +348,22 @@ export default defineConfig({ test: { include: ['src/**/*.test.ts'] } });
 `;
 
 export function readmeFile(v: TemplateVars): string {
-  const rows = OP_SPECS.map((s) => `| \`${s.op}\` | \`src/ops/${s.file}.ts\` | not implemented |`).join('\n');
+  const rows = kernelOps()
+    .map((r) => `| \`${r.name}\` | \`src/ops/${r.name}.ts\` | ${r.summary.replace(/\|/g, '\\|')} | not implemented |`)
+    .join('\n');
+  const composites = Object.values(COMPOSITE_OPS)
+    .map((r) => `\`${r.name}\` (${r.kernels.map((k) => `\`${k}\``).join(', ')})`)
+    .join(', ');
   return `# ${v.pkgName}
 
 convkit backend \`${v.name}\`. TODO: one paragraph on the engine it runs on and why one would pick it.
 
-Scaffolded by \`pnpm create-backend ${v.name}\`: storage works (Float32Array / Int32Array), every op
-of the interface is present and throws \`NotImplementedError\` until written, and no op is declared
-in \`capabilities\` yet. The walkthrough from here to a passing conformance run is in the
-repository's CONTRIBUTING.md.
+Scaffolded by \`pnpm create-backend ${v.name}\`: the runtime works (\`src/runtime.ts\`: Float32Array /
+Int32Array storage), every op of the interface has its file in \`src/ops/\` (throwing
+\`NotImplementedError\` until written), and the kernel table \`src/kernels.ts\` is empty: the
+backend's capabilities are the table's keys, so every op is "not implemented" until its line is
+uncommented there. The walkthrough from here to a passing conformance run is in the repository's
+CONTRIBUTING.md.
 
 \`\`\`ts
 import { Registry, createContext } from '@convkit/core';
@@ -374,11 +383,12 @@ const y = await ctx.relu(ctx.tensor([-1, 2], [2])); // NotImplementedError until
 
 ## Ops
 
-| op | file | status |
-|---|---|---|
+| op | file | what | status |
+|---|---|---|---|
 ${rows}
 
-Update a row when its op passes conformance and is listed in \`IMPLEMENTED\` (src/backend.ts).
+Update a row when its op passes conformance and has its line in \`src/kernels.ts\`. Core composes
+${composites} from those kernels, so they pass once their kernels do.
 
 ## Commands
 
@@ -395,7 +405,7 @@ export function changesetFile(v: TemplateVars): string {
 "${v.pkgName}": minor
 ---
 
-New backend '${v.name}' (scaffolded; ops are declared in capabilities as they pass conformance).
+New backend '${v.name}' (scaffolded; ops join its kernel table, src/kernels.ts, as they pass conformance).
 `;
 }
 
@@ -409,17 +419,18 @@ export function renderPackage(v: TemplateVars): Record<string, string> {
     'README.md': readmeFile(v),
     'src/index.ts': indexFile(v),
     'src/backend.ts': backendFile(v),
-    'src/storage.ts': storageFile(v),
+    'src/runtime.ts': runtimeFile(v),
+    'src/kernels.ts': kernelsFile(v),
     'src/conformance.test.ts': conformanceTestFile(v),
     'scripts/conformance.mjs': CONFORMANCE_SCRIPT,
   };
-  for (const s of OP_SPECS) files[`src/ops/${s.file}.ts`] = opFile(s);
+  for (const rec of kernelOps()) files[`src/ops/${rec.name}.ts`] = opFile(v, rec);
   return files;
 }
 
-/** 'wasm-simd' -> { className: 'WasmSimdBackend', camel: 'wasmSimd' } */
-export function identifiers(name: string): { className: string; camel: string } {
+/** 'wasm-simd' -> { className: 'WasmSimdBackend', runtimeClass: 'WasmSimdRuntime', camel: 'wasmSimd' } */
+export function identifiers(name: string): { className: string; runtimeClass: string; camel: string } {
   const parts = name.split('-').filter(Boolean);
   const camel = parts[0]! + parts.slice(1).map(pascal).join('');
-  return { className: `${pascal(camel)}Backend`, camel };
+  return { className: `${pascal(camel)}Backend`, runtimeClass: `${pascal(camel)}Runtime`, camel };
 }
