@@ -5,7 +5,7 @@ import { convDwExpected, convDxExpected, convExpected, gemmExpected, maxpoolExpe
 import { convGeometry, quickWorkloads, sameAxis, type ConvShape } from './workloads.js';
 import { prepareWorkload } from './bench.js';
 import { checkTrain, referenceStep, referenceStepLib, trainInit, PARAM_NAMES } from './train.js';
-import { singleOpModel } from './onnx.js';
+import { singleOpModel } from '@convkit/onnx-op';
 import type { Impl } from './impl.js';
 
 const all = (n: number) => Array.from({ length: n }, (_, i) => i);

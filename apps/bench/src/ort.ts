@@ -1,12 +1,12 @@
 /**
  * Peer: onnxruntime-node, CPU execution provider (forward only). Each workload is one ONNX node
- * (Conv, MaxPool, MatMul) in a model written by onnx.ts; weights are graph inputs, so a run feeds
+ * (Conv, MaxPool, MatMul) in a model written by @convkit/onnx-op; weights are graph inputs, so a run feeds
  * the same tensors every time. Explicit pads give exactly the course's 'same' windows.
  */
 import type { Impl, Inputs, Prepared } from './impl.js';
 import type { Output } from './check.js';
 import { convGeometry, poolGeometry, type Workload } from './workloads.js';
-import { singleOpModel } from './onnx.js';
+import { singleOpModel } from '@convkit/onnx-op';
 
 type Ort = typeof import('onnxruntime-node');
 

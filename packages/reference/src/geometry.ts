@@ -1,4 +1,4 @@
-import type { PadMode, Padding, Pair } from './types.js';
+import type { PadMode, Padding, Padding1d, Pair } from './types.js';
 
 /** Geometry of one spatial axis: padding before/after (window start offset = -before) and output size. */
 export interface RefAxis {
@@ -106,7 +106,15 @@ export function refWindow(
   const [kH, kW] = refPair(kernel, 1);
   const [sH, sW] = refPair(stride, 1);
   const [dH, dW] = refPair(dilation, 1);
+  for (const [name, v] of [['kernel', [kH, kW]], ['stride', [sH, sW]], ['dilation', [dH, dW]]] as const) {
+    if (!v.every((e) => Number.isInteger(e) && e >= 1)) throw new RangeError(`reference: ${name} must be integers >= 1, got ${JSON.stringify(v)}`);
+  }
   const [ph, pw] = splitPadding(padding);
+  for (const p of [ph, pw]) {
+    if (typeof p !== 'string' && !p.every((e) => Number.isInteger(e) && e >= 0)) {
+      throw new RangeError(`reference: explicit padding must be integers >= 0, got ${JSON.stringify(padding)}`);
+    }
+  }
   const gh = refOutputSize(inH, kH, sH, dH, ph, ceilMode);
   const gw = refOutputSize(inW, kW, sW, dW, pw, ceilMode);
   if (gh.out <= 0 || gw.out <= 0) {
@@ -141,4 +149,12 @@ export function refPadIndex(i: number, n: number, mode: PadMode): number {
     if (j >= n) j = 2 * (n - 1) - j;
   }
   return j;
+}
+
+/** A 1-D padding as the 2-D padding of an image with H = 1 (no vertical padding). */
+export function padding1dTo2d(p: Padding1d | undefined, dflt: 'same' | 'valid' = 'same'): Padding {
+  const q = p ?? dflt;
+  if (q === 'same' || q === 'valid') return q;
+  if (typeof q === 'number') return [0, 0, q, q];
+  return [0, 0, q[0], q[1]];
 }

@@ -3,8 +3,10 @@ import type { MaxPoolOptions, RefIndexTensor, RefTensor, TensorLike } from './ty
 import { need, shape4, sizeOf } from './util.js';
 
 /**
- * Max pooling. Default stride = kernel, default padding 'same'. Positions outside the image are
- * skipped (never padded). The window is scanned row-major (ky, then kx); an element replaces the
+ * Max pooling (ONNX MaxPool with its Indices output). Default stride = kernel, default padding
+ * 'same', default dilation 1: tap (ky, kx) of output (oy, ox) reads
+ * (oy*sH - top + ky*dH, ox*sW - left + kx*dW), as in convolution ('same' centres the dilated
+ * window: top = floor(dH*(kH-1)/2)). Positions outside the image are skipped (never padded). The window is scanned row-major (ky, then kx); an element replaces the
  * running max when it is strictly greater, so ties go to the FIRST maximum.
  *
  * NaN (PyTorch's rule, aten/src/ATen/native/cpu/MaxPoolKernel.cpp: `if ((val > maxval) || std::isnan(val))`):
@@ -18,8 +20,8 @@ import { need, shape4, sizeOf } from './util.js';
 export function refMaxpool2d(x: TensorLike, o: MaxPoolOptions): { y: RefTensor; indices: RefIndexTensor } {
   const [N, C, H, W] = shape4(x, 'x');
   const kernel = refPair(o.kernel, 1);
-  const g = refWindow(H, W, kernel, o.stride ?? kernel, 1, o.padding ?? 'same', !!o.ceilMode);
-  const { kH, kW, sH, sW, top, left, outH, outW } = g;
+  const g = refWindow(H, W, kernel, o.stride ?? kernel, o.dilation ?? 1, o.padding ?? 'same', !!o.ceilMode);
+  const { kH, kW, sH, sW, dH, dW, top, left, outH, outW } = g;
   const y = new Float64Array(N * C * outH * outW);
   const idx = new Int32Array(N * C * outH * outW);
   for (let n = 0; n < N; n++)
@@ -29,10 +31,10 @@ export function refMaxpool2d(x: TensorLike, o: MaxPoolOptions): { y: RefTensor; 
           let best = -Infinity;
           let bi = -1;
           for (let ky = 0; ky < kH; ky++) {
-            const iy = oy * sH - top + ky;
+            const iy = oy * sH - top + ky * dH;
             if (iy < 0 || iy >= H) continue;
             for (let kx = 0; kx < kW; kx++) {
-              const ix = ox * sW - left + kx;
+              const ix = ox * sW - left + kx * dW;
               if (ix < 0 || ix >= W) continue;
               const i = ((n * C + c) * H + iy) * W + ix;
               const v = x.data[i]!;

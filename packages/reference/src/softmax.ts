@@ -1,37 +1,67 @@
 import type { RefTensor, TensorLike } from './types.js';
-import { need, shape2 } from './util.js';
+import { need, sizeOf } from './util.js';
 
-/**
- * Row softmax of logits [n, classes] and the MEAN cross-entropy against integer labels [n]:
- *   probs[i, j] = exp(l[i,j] - max_i) / sum_j exp(l[i,j] - max_i)
- *   loss = (1/n) sum_i (logsumexp(l[i,:]) - l[i, label_i])      (shape [])
- */
-export function refSoftmaxCrossEntropy(logits: TensorLike, labels: ArrayLike<number> | TensorLike): { loss: RefTensor; probs: RefTensor } {
-  const [n, k] = shape2(logits, 'logits');
-  const lab = 'data' in labels && 'shape' in labels ? labels.data : (labels as ArrayLike<number>);
-  need(lab.length === n, `labels must have ${n} values`);
-  const probs = new Float64Array(n * k);
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    let mx = -Infinity;
-    for (let j = 0; j < k; j++) mx = Math.max(mx, logits.data[i * k + j]!);
-    let s = 0;
-    for (let j = 0; j < k; j++) s += Math.exp(logits.data[i * k + j]! - mx);
-    for (let j = 0; j < k; j++) probs[i * k + j] = Math.exp(logits.data[i * k + j]! - mx) / s;
-    const y = lab[i]!;
-    need(Number.isInteger(y) && y >= 0 && y < k, `label ${y} out of range [0, ${k})`);
-    loss += mx + Math.log(s) - logits.data[i * k + y]!;
-  }
-  return { loss: { data: Float64Array.of(loss / n), shape: [] }, probs: { data: probs, shape: [n, k] } };
+/** Splits a shape at `axis` (negative counts from the end) into outer x len x inner. */
+export function axisSplit(shape: readonly number[], axis: number, name = 'x'): { outer: number; len: number; inner: number; axis: number } {
+  const r = shape.length;
+  need(r >= 1, `${name} must have rank >= 1 for an axis reduction`);
+  need(Number.isInteger(axis) && axis >= -r && axis < r, `axis ${axis} out of range for rank ${r}`);
+  const a = axis < 0 ? axis + r : axis;
+  let outer = 1;
+  for (let i = 0; i < a; i++) outer *= shape[i]!;
+  let inner = 1;
+  for (let i = a + 1; i < r; i++) inner *= shape[i]!;
+  return { outer, len: shape[a]!, inner, axis: a };
 }
 
-/** dlogits = (probs - onehot(labels)) / n. */
-export function refSoftmaxCrossEntropyBackward(probs: TensorLike, labels: ArrayLike<number> | TensorLike): RefTensor {
-  const [n, k] = shape2(probs, 'probs');
-  const lab = 'data' in labels && 'shape' in labels ? labels.data : (labels as ArrayLike<number>);
-  need(lab.length === n, `labels must have ${n} values`);
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < k; j++) out[i * k + j] = (probs.data[i * k + j]! - (lab[i] === j ? 1 : 0)) / n;
-  return { data: out, shape: [n, k] };
+function check(t: TensorLike, name: string): void {
+  need(t.data.length === sizeOf(t.shape), `${name} has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
+}
+
+/**
+ * Softmax along one axis (ONNX Softmax-13; axis default -1, negative counts from the end):
+ *   y = exp(x - max) / sum(exp(x - max)) along the axis.
+ * NaN anywhere in a slice along the axis makes that whole slice NaN (so does +Infinity, or a
+ * slice that is all -Infinity, as in PyTorch).
+ */
+export function refSoftmax(x: TensorLike, axis = -1): RefTensor {
+  check(x, 'x');
+  const { outer, len, inner } = axisSplit(x.shape, axis);
+  const y = new Float64Array(x.data.length);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let mx = -Infinity;
+      let nan = false;
+      for (let j = 0; j < len; j++) {
+        const v = x.data[base + j * inner]!;
+        if (Number.isNaN(v)) nan = true;
+        else if (v > mx) mx = v;
+      }
+      if (nan) mx = NaN;
+      let s = 0;
+      for (let j = 0; j < len; j++) s += Math.exp(x.data[base + j * inner]! - mx);
+      for (let j = 0; j < len; j++) y[base + j * inner] = Math.exp(x.data[base + j * inner]! - mx) / s;
+    }
+  return { data: y, shape: [...x.shape] };
+}
+
+/** Gradient of refSoftmax from its output y: dx = y * (dy - sum(dy * y)) along the axis. */
+export function refSoftmaxBackward(y: TensorLike, dy: TensorLike, axis = -1): RefTensor {
+  check(y, 'y');
+  check(dy, 'dy');
+  need(y.shape.join() === dy.shape.join(), `dy [${dy.shape.join(', ')}] must have y's shape [${y.shape.join(', ')}]`);
+  const { outer, len, inner } = axisSplit(y.shape, axis);
+  const dx = new Float64Array(y.data.length);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let s = 0;
+      for (let j = 0; j < len; j++) s += dy.data[base + j * inner]! * y.data[base + j * inner]!;
+      for (let j = 0; j < len; j++) {
+        const k = base + j * inner;
+        dx[k] = y.data[k]! * (dy.data[k]! - s);
+      }
+    }
+  return { data: dx, shape: [...y.shape] };
 }

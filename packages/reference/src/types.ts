@@ -72,7 +72,107 @@ export interface MaxPoolOptions {
   stride?: Pair;
   /** default 'same' */
   padding?: Padding;
+  /** default 1: window tap k of output o reads o*s + k*d - before */
+  dilation?: Pair;
   ceilMode?: boolean;
+}
+
+/** 1-D padding: 'same', 'valid', n (both sides) or [left, right]. */
+export type Padding1d = 'same' | 'valid' | number | readonly [number, number];
+
+export interface MaxPool1dOptions {
+  kernel: number;
+  /** default: the kernel */
+  stride?: number;
+  /** default 'same' */
+  padding?: Padding1d;
+  /** default 1 */
+  dilation?: number;
+  ceilMode?: boolean;
+}
+
+export interface AvgPoolOptions {
+  kernel: Pair;
+  /** default: the kernel */
+  stride?: Pair;
+  /** default 'same' */
+  padding?: Padding;
+  /** default 1 */
+  dilation?: Pair;
+  /** default false */
+  ceilMode?: boolean;
+  /** divisor counts the explicit/'same' padding too (never the ceil-mode overhang); default false (ONNX's default) */
+  countIncludePad?: boolean;
+}
+
+export interface AvgPool1dOptions {
+  kernel: number;
+  /** default: the kernel */
+  stride?: number;
+  /** default 'same' */
+  padding?: Padding1d;
+  /** default 1 */
+  dilation?: number;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/**
+ * Running-statistics update rule of batch norm in training mode.
+ * - 'pytorch' (default): running = (1 - momentum)*running + momentum*batch, running_var from the
+ *   UNBIASED batch variance (divide by M - 1); momentum default 0.1.
+ * - 'onnx': running = momentum*running + (1 - momentum)*batch, running_var from the BIASED batch
+ *   variance (ONNX BatchNormalization-15 training outputs); momentum default 0.9.
+ */
+export type BatchNormMomentumMode = 'pytorch' | 'onnx';
+
+export interface BatchNormOptions {
+  /** true: batch statistics (and running-statistics update); false (default): running statistics */
+  training?: boolean;
+  /** default 1e-5 */
+  eps?: number;
+  /** default 0.1 ('pytorch') or 0.9 ('onnx') */
+  momentum?: number;
+  /** default 'pytorch' */
+  momentumMode?: BatchNormMomentumMode;
+}
+
+export interface BatchNormParams {
+  /** [C] scale; null/absent = 1 (affine off) */
+  gamma?: TensorLike | null;
+  /** [C] shift; null/absent = 0 (affine off) */
+  beta?: TensorLike | null;
+  /** [C]; required for inference, updated (as a NEW array) in training when given */
+  runningMean?: TensorLike | null;
+  /** [C]; required for inference, updated (as a NEW array) in training when given */
+  runningVar?: TensorLike | null;
+}
+
+export interface ConvTransposeOptions {
+  /** default 1 */
+  stride?: Pair;
+  /**
+   * default 'same' (as every convkit conv and pool op; ONNX's default is pads 0 = 'valid'):
+   * the output is in*stride, the adjoint of conv2d 'same' on an image of that size
+   * (outputPadding must be 0). 'valid' = no padding; n or [top, bottom, left, right] crop the
+   * output as ONNX `pads`.
+   */
+  padding?: Padding;
+  /** extra rows/columns at the bottom/right, 0 <= outputPadding < max(stride, dilation); default 0 */
+  outputPadding?: Pair;
+  /** default 1 */
+  dilation?: Pair;
+  /** default 1 */
+  groups?: number;
+}
+
+export interface ConvTranspose1dOptions {
+  stride?: number;
+  /** default 'same' (out = in*stride); 'valid', n (both sides) or [left, right] */
+  padding?: Padding1d;
+  outputPadding?: number;
+  dilation?: number;
+  groups?: number;
 }
 
 export interface GemmOptions {
