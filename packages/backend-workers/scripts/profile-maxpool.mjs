@@ -17,6 +17,7 @@ import { Context } from '@convkit/core';
 import { createWasmBackend } from '@convkit/backend-wasm';
 import { WasmRawKernels } from '@convkit/backend-wasm/internal';
 import { createWorkersBackend } from '../dist/index.js';
+import { workerPool } from '../dist/testing.js';
 
 const argv = process.argv;
 const opt = (name, dflt) => {
@@ -39,7 +40,7 @@ const f = (v) => v.toFixed(3).padStart(7);
 
 const wctx = new Context(await createWorkersBackend({ workers, hostThread }));
 const sctx = new Context(createWasmBackend());
-const pool = wctx.backend.pool;
+const pool = workerPool(wctx.backend);
 const data = new Float32Array(N * C * H * W);
 for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898);
 const xs = sctx.tensor(data, [N, C, H, W]);

@@ -20,6 +20,7 @@ import os from 'node:os';
 import { Context } from '@convkit/core';
 import { createWasmBackend } from '@convkit/backend-wasm';
 import { createWorkersBackend } from '../dist/index.js';
+import { workerPool } from '../dist/testing.js';
 
 const argv = process.argv;
 const opt = (name, dflt) => {
@@ -61,7 +62,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 const wctx = new Context(await createWorkersBackend({ workers, hostThread }));
 const sctx = new Context(createWasmBackend());
-const pool = wctx.backend.pool;
+const pool = workerPool(wctx.backend);
 
 console.log(`node ${process.version}, ${os.cpus().length} cpus, ${workers} workers, engine ${wctx.engine}, ${reps} reps`);
 console.log(`load average at start: ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')}`);

@@ -14,7 +14,7 @@ import { Context, type PadMode } from '@convkit/core';
 import { createJsBackend } from '@convkit/backend-js';
 import { createWasmBackend } from '@convkit/backend-wasm';
 import { compare, describeMismatch } from '@convkit/reference';
-import { backendOf, rand, TOL, workersContext } from './testing/helpers.js';
+import { poolOf, rand, TOL, workersContext } from './testing/helpers.js';
 
 async function run(ctx: Context, N = 3, padMode: PadMode = 'reflect', groups = 2) {
   const x = ctx.tensor(rand(N * 6 * 13 * 11, 41), [N, 6, 13, 11]);
@@ -53,7 +53,7 @@ describe('split-independent results', () => {
       const ctx = await workersContext({ workers, minTaskWork: 1 });
       const got = await run(ctx, N, padMode, groups);
       expect(ctx.engine).toBe('worker_threads+sab+wasm-simd');
-      const runs = backendOf(ctx).pool.kernelRuns;
+      const runs = poolOf(ctx).kernelRuns;
       for (const k of ['conv2d', 'conv2dBackwardData', 'conv2dBackwardFilter', 'maxpool2d'] as const) expect(runs[k]!.js, k).toBe(0);
       for (let i = 0; i < want.length; i++) {
         if (i === 1 && N === 1) {

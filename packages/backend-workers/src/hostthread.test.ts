@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BackendExecutionError, type Context } from '@convkit/core';
 import { refConv2d, refConv2dBackward } from '@convkit/reference';
-import { rand, backendOf, expectClose, workersContext } from './testing/helpers.js';
+import { rand, backendOf, expectClose, poolOf, workerPool, workersContext } from './testing/helpers.js';
 
 const XS = [4, 16, 18, 20];
 const WS = [24, 16, 3, 3];
@@ -30,7 +30,7 @@ describe('hostThread', () => {
     const b = await workersContext({ workers: 2, minTaskWork: 1 });
     const ra = await run(a);
     const rb = await run(b);
-    const pool = backendOf(a).pool;
+    const pool = poolOf(a);
     expect(a.engine).toBe('worker_threads+sab+wasm-simd+main-thread');
     expect(b.engine).toBe('worker_threads+sab+wasm-simd');
     expect(pool.hostTasks).toBeGreaterThan(0);
@@ -50,7 +50,7 @@ describe('hostThread', () => {
 
   it('the first op runs on the workers only (they report their kernels); then a one-task op runs on the main thread alone', async () => {
     const ctx = await workersContext({ workers: 1, hostThread: true });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     const x = ctx.tensor(new Float32Array([-1, 2, -3, 4]), [4]);
     const y0 = await ctx.relu(x);
     expect(Array.from(await y0.read())).toEqual([0, 2, 0, 4]);
@@ -65,7 +65,7 @@ describe('hostThread', () => {
 
   it("a worker's failing task fails the op with a clear error; the next op is right", async () => {
     const ctx = await workersContext({ workers: 1, hostThread: true, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     await run(ctx); // workers started
     pool.injectFault(0, 'throw');
     const before = ctx.memory().tensors;
@@ -79,7 +79,7 @@ describe('hostThread', () => {
   it('defaults to cores - 1 workers', async () => {
     const os = await import('node:os');
     const ctx = await workersContext({ hostThread: true });
-    expect(backendOf(ctx).pool.size).toBe(Math.max(1, os.availableParallelism() - 1));
+    expect(poolOf(ctx).size).toBe(Math.max(1, os.availableParallelism() - 1));
     await ctx.dispose();
   });
 });
@@ -90,9 +90,9 @@ describe('hostThread kernel set', () => {
     const be = backendOf(ctx);
     await run(ctx);
     expect(be.engine).toBe('worker_threads+sab+js+main-thread');
-    expect(be.pool.hostTasks).toBeGreaterThan(0);
-    expect(be.pool.kernelRuns.conv2d?.wasm ?? 0).toBe(0);
-    expect(be.pool.kernelRuns.conv2d?.js ?? 0).toBeGreaterThan(0);
+    expect(workerPool(be).hostTasks).toBeGreaterThan(0);
+    expect(workerPool(be).kernelRuns.conv2d?.wasm ?? 0).toBe(0);
+    expect(workerPool(be).kernelRuns.conv2d?.js ?? 0).toBeGreaterThan(0);
     await ctx.dispose();
   });
 });

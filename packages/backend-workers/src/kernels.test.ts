@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Context, Registry, type ConvOptions, type Probe } from '@convkit/core';
 import { refConv2d, refConv2dBackward, refGemm } from '@convkit/reference';
 import { createWorkersBackend, workersBackend, type WorkersBackend } from '../dist/index.js';
-import { expectClose, rand, sizeOf } from './testing/helpers.js';
+import { expectClose, rand, sizeOf, workerPool } from './testing/helpers.js';
 
 const XS = [2, 4, 10, 10];
 const WS = [6, 4, 3, 3];
@@ -26,7 +26,7 @@ async function convOn(be: WorkersBackend) {
 
 /** The conv2d tasks (split over both workers) all ran in `set`, as the workers reported per task. */
 function expectRuns(be: WorkersBackend, set: 'wasm' | 'js') {
-  const r = be.pool.kernelRuns.conv2d!;
+  const r = workerPool(be).kernelRuns.conv2d!;
   expect(r[set]).toBeGreaterThanOrEqual(2);
   expect(r[set === 'wasm' ? 'js' : 'wasm']).toBe(0);
 }
@@ -38,7 +38,7 @@ describe('kernels option and engine', () => {
     expect(be.kernelsVerified).toBe(false); // no worker yet
     const ctx = await convOn(be);
     expect(be.kernelsVerified).toBe(true);
-    expect(be.pool.kernelReport).toEqual({ kernels: 'wasm-simd', workers: 2 });
+    expect(workerPool(be).kernelReport).toEqual({ kernels: 'wasm-simd', workers: 2 });
     expect(be.engine).toBe('worker_threads+sab+wasm-simd');
     expect(be.kernels).toBe('wasm-simd');
     expect(be.fallbackReason).toBeUndefined();
@@ -49,7 +49,7 @@ describe('kernels option and engine', () => {
   it("'js' runs the js kernels (no fallback reason: it was asked for)", async () => {
     const be = await createWorkersBackend({ workers: 2, minTaskWork: 1, kernels: 'js' });
     const ctx = await convOn(be);
-    expect(be.pool.kernelReport.kernels).toBe('js');
+    expect(workerPool(be).kernelReport.kernels).toBe('js');
     expect(be.engine).toBe('worker_threads+sab+js');
     expect(be.fallbackReason).toBeUndefined();
     expectRuns(be, 'js');
@@ -73,7 +73,7 @@ describe('kernels option and engine', () => {
     expect(be.engine).toBe('worker_threads+sab+wasm-simd');
     const ctx = await convOn(be);
     expect(be.kernelsVerified).toBe(true);
-    expect(be.pool.kernelReport.kernels).toBe('js');
+    expect(workerPool(be).kernelReport.kernels).toBe('js');
     expect(be.engine).toBe('worker_threads+sab+js');
     expect(ctx.lastRun?.engine).toBe('worker_threads+sab+js');
     expect(be.fallbackReason).toMatch(/simulateNoSimd/);
@@ -137,14 +137,14 @@ describe('benchmark shapes run every conv task in wasm (2 workers, default split
     const y = await ctx.conv2d(x, w, o);
     const ry = numbers ? refConv2d({ data: xv, shape: xs }, { data: wv, shape: ws }, null, o) : null;
     if (ry) await expectClose(y, ry, undefined, 'y');
-    const fwd = be.pool.kernelRuns.conv2d!;
+    const fwd = workerPool(be).kernelRuns.conv2d!;
     expect(fwd.js).toBe(0);
     expect(fwd.wasm).toBeGreaterThanOrEqual(2); // batch 1 too: split over both workers
     const dyv = rand(y.size, 63);
     const g = await ctx.conv2dBackward(x, w, ctx.tensor(dyv, y.shape), o);
     for (const k of ['conv2dBackwardData', 'conv2dBackwardFilter'] as const) {
-      expect(be.pool.kernelRuns[k]!.js, k).toBe(0);
-      expect(be.pool.kernelRuns[k]!.wasm, k).toBeGreaterThanOrEqual(2);
+      expect(workerPool(be).kernelRuns[k]!.js, k).toBe(0);
+      expect(workerPool(be).kernelRuns[k]!.wasm, k).toBeGreaterThanOrEqual(2);
     }
     if (ry) {
       const rg = refConv2dBackward({ data: xv, shape: xs }, { data: wv, shape: ws }, { data: dyv, shape: ry.shape }, o);
@@ -165,8 +165,8 @@ describe('benchmark shapes run every conv task in wasm (2 workers, default split
     const b = rand(k * n, 72);
     const y = await ctx.gemm(ctx.tensor(a, [m, k]), ctx.tensor(b, [k, n]));
     await expectClose(y, refGemm({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }));
-    expect(be.pool.kernelRuns.gemm!.js).toBe(0);
-    expect(be.pool.kernelRuns.gemm!.wasm).toBeGreaterThanOrEqual(2);
+    expect(workerPool(be).kernelRuns.gemm!.js).toBe(0);
+    expect(workerPool(be).kernelRuns.gemm!.wasm).toBeGreaterThanOrEqual(2);
     await ctx.dispose();
   });
 });

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BackendExecutionError, BackendUnavailableError, Context } from '@convkit/core';
 import { refConv2d, refSgd } from '@convkit/reference';
-import { createWorkersBackend, type Fault } from '../dist/index.js';
-import { backendOf, expectClose, rand, workersContext } from './testing/helpers.js';
+import { createWorkersBackend } from '../dist/index.js';
+import type { Fault } from '../dist/testing.js';
+import { backendOf, expectClose, poolOf, rand, workerPool, workersContext } from './testing/helpers.js';
 
 const XS = [2, 8, 24, 24];
 const WS = [8, 8, 3, 3];
@@ -25,7 +26,7 @@ async function conv(ctx: Context) {
 describe('lazy start and dispose', () => {
   it('starts no worker before the first op, then one per task', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     expect(pool.size).toBe(2);
     expect(pool.liveWorkers).toBe(0);
     const x = ctx.tensor(xd, XS);
@@ -44,10 +45,10 @@ describe('lazy start and dispose', () => {
     const { Context } = await import('@convkit/core');
     const ctx = new Context(be);
     await conv(ctx);
-    expect(be.pool.liveWorkers).toBe(2);
+    expect(workerPool(be).liveWorkers).toBe(2);
     await ctx.dispose();
-    expect(be.pool.liveWorkers).toBe(0);
-    expect(be.pool.endedWorkers).toBe(2); // the threads' 'exit' events fired
+    expect(workerPool(be).liveWorkers).toBe(0);
+    expect(workerPool(be).endedWorkers).toBe(2); // the threads' 'exit' events fired
     expect(be.memory().dataIds).toBe(0);
     const p = { size: 4 };
     await expect(Promise.resolve().then(() => be.relu(be.write(new Float32Array(4), 'float32'), p.size))).rejects.toThrow(
@@ -57,7 +58,7 @@ describe('lazy start and dispose', () => {
 
   it('batch 1 still uses every worker (default split policy)', async () => {
     const ctx = await workersContext({ workers: 3 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     const x1 = ctx.tensor(xd.subarray(0, 8 * 24 * 24), [1, 8, 24, 24]);
     const y = await ctx.conv2d(x1, ctx.tensor(wd, WS));
     expect(pool.stats.tasks).toBeGreaterThanOrEqual(3);
@@ -73,7 +74,7 @@ describe('lazy start and dispose', () => {
 
   it('workers pull tasks: a slowed-down worker takes fewer, the result is unchanged', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     await conv(ctx);
     const before = pool.tasksPerWorker;
     pool.injectFault(1, 'slow'); // worker 1's next task takes 0.4 s longer
@@ -89,13 +90,13 @@ describe('lazy start and dispose', () => {
   it('default pool size is the number of cores', async () => {
     const os = await import('node:os');
     const be = await createWorkersBackend();
-    expect(be.pool.size).toBe(os.availableParallelism());
+    expect(workerPool(be).size).toBe(os.availableParallelism());
     await be.dispose();
   });
 
   it('an op in flight when dispose() is called rejects instead of hanging', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     pool.injectFault(0, 'stall');
     const op = conv(ctx);
     await pool.whenStalled(0);
@@ -114,7 +115,7 @@ describe('lazy start and dispose', () => {
 describe('a worker dying mid-op', () => {
   it('terminateWorker(i) while the op runs: that op rejects, the next one is right', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     await conv(ctx); // both workers up
     const before = ctx.memory();
     pool.injectFault(1, 'stall');
@@ -145,7 +146,7 @@ describe('a worker dying mid-op', () => {
     ['exit', /worker 0 died: the worker thread exited \(code 3\)/],
   ] as const)('a worker that %ses on its own is detected (no timeout), then replaced', async (fault, msg) => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     pool.injectFault(0, fault as Fault);
     const e = await conv(ctx).then(
       () => null,
@@ -160,7 +161,7 @@ describe('a worker dying mid-op', () => {
 
   it('a kernel that throws fails the op; the worker survives', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     pool.injectFault(1, 'throw');
     await expect(conv(ctx)).rejects.toThrow(/worker 1, kernel conv2d: injected kernel failure/);
     await expectClose(await conv(ctx), ref);
@@ -170,7 +171,7 @@ describe('a worker dying mid-op', () => {
 
   it('sgd interrupted by a crash leaves w and v unchanged', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     const w0 = rand(4096, 33);
     const g0 = rand(4096, 34);
     const v0 = rand(4096, 35);
@@ -205,6 +206,7 @@ describe('a worker dying mid-op', () => {
 
 describe('process exit', () => {
   const dist = new URL('../dist/index.js', import.meta.url).href;
+  const distTesting = new URL('../dist/testing.js', import.meta.url).href;
 
   function runChild(code: string): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
     return new Promise((resolve) => {
@@ -229,13 +231,14 @@ describe('process exit', () => {
     const r = await runChild(`
       import { Context } from '@convkit/core';
       import { createWorkersBackend } from ${JSON.stringify(dist)};
+      import { workerPool } from ${JSON.stringify(distTesting)};
       const be = await createWorkersBackend({ minTaskWork: 1 });
       const ctx = new Context(be);
       const x = ctx.tensor(new Float32Array(2 * 4 * 16 * 16).fill(1), [2, 4, 16, 16]);
       const w = ctx.tensor(new Float32Array(4 * 4 * 3 * 3).fill(1), [4, 4, 3, 3]);
       const y = await ctx.conv2d(x, w);
       const v = await y.read();
-      console.log('ok', be.pool.liveWorkers, v[17]);
+      console.log('ok', workerPool(be).liveWorkers, v[17]);
     `);
     expect(r.err).toBe('');
     expect(r.signal).toBeNull();

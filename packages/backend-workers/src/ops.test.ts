@@ -22,7 +22,7 @@ import {
   refSoftmaxCrossEntropyBackward,
   type ConvOptions,
 } from '@convkit/reference';
-import { backendOf, expectClose, rand, sizeOf, workersContext } from './testing/helpers.js';
+import { backendOf, expectClose, poolOf, rand, sizeOf, workersContext } from './testing/helpers.js';
 import type { WorkersBackendOptions } from '../dist/index.js';
 
 const CONFIGS: [string, WorkersBackendOptions, string][] = [
@@ -228,7 +228,7 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
   });
 
   it('shared mode sends each buffer to a worker once and copies no tensor data', async () => {
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     const x = ctx.tensor(rand(4 * 3 * 16 * 16, 27), [4, 3, 16, 16]);
     const w = ctx.tensor(rand(8 * 3 * 3 * 3, 28), [8, 3, 3, 3]);
     (await ctx.conv2d(x, w)).dispose();
@@ -257,11 +257,11 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
     expect(after.tensors).toBe(before.tensors);
     expect(after.backend.dataIds).toBe(before.backend.dataIds);
     expect(after.backend.bytes).toBe(before.backend.bytes);
-    expect(backendOf(ctx).pool.pendingTasks).toBe(0);
+    expect(poolOf(ctx).pendingTasks).toBe(0);
   });
 
   it('ran the conv, dx, dW and maxpool tasks in the kernel set the engine names', () => {
-    const runs = backendOf(ctx).pool.kernelRuns;
+    const runs = poolOf(ctx).kernelRuns;
     const wasm = engine.endsWith('+wasm-simd');
     for (const k of WASM_KERNELS) {
       const r = runs[k];

@@ -11,7 +11,7 @@ import { BackendExecutionError, Registry, createContext, type Context } from '@c
 import { refConv2d, refGemm } from '@convkit/reference';
 import { workersBackend } from '../dist/index.js';
 import { probeWorkers } from '../dist/probe.js';
-import { backendOf, expectClose, rand, workersContext } from './testing/helpers.js';
+import { backendOf, expectClose, rand, workerPool, workersContext } from './testing/helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'convkit-workers-probe-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,9 +75,9 @@ describe('ops in flight when the context is disposed', () => {
     const ctx = await workersContext(o);
     const be = backendOf(ctx);
     await expectClose(await conv(ctx), refConv2d({ data: xd, shape: XS }, { data: wd, shape: WS }, null, {}));
-    be.pool.injectFault(0, 'stall');
+    workerPool(be).injectFault(0, 'stall');
     const ops = [settle(conv(ctx)), settle(conv(ctx)), settle(ctx.relu(ctx.tensor(xd, XS)))];
-    await be.pool.whenStalled(0);
+    await workerPool(be).whenStalled(0);
     await ctx.dispose();
     const errs = await Promise.all(ops);
     for (const e of errs) {
@@ -86,12 +86,12 @@ describe('ops in flight when the context is disposed', () => {
       expect(e!.message).not.toMatch(/new worker|next op/);
     }
     expect(errs.some((e) => /while the op ran; its outputs were not produced \(dispose ends the backend: no further op can run on it\)/.test(e!.message))).toBe(true);
-    expect(be.pool.liveWorkers).toBe(0);
+    expect(workerPool(be).liveWorkers).toBe(0);
     // the backend stays ended: no worker is started again
-    const late = await settle(be.relu(be.write(new Float32Array(4), 'float32'), 4));
+    const late = await settle(Promise.resolve(be.relu(be.write(new Float32Array(4), 'float32'), 4)));
     expect(late).toBeInstanceOf(BackendExecutionError);
     expect(late!.message).toMatch(/disposed/);
-    expect(be.pool.liveWorkers).toBe(0);
-    expect(be.pool.pendingTasks).toBe(0);
+    expect(workerPool(be).liveWorkers).toBe(0);
+    expect(workerPool(be).pendingTasks).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import type { Probe } from '@convkit/core';
 import { defaultPoolSize, isNode, workersAvailable } from './env.js';
-import { WorkersBackend } from './backend.js';
+import { WorkersRuntime } from './runtime.js';
+import { gemm } from './ops/gemm.js';
 
 /** How long the probe waits for its worker to start and answer (a hung worker means unavailable). */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -22,18 +23,18 @@ export async function probeWorkers(o: ProbeWorkersOptions = {}): Promise<Probe> 
   const w = await workersAvailable();
   if (!w.ok) return { available: false, reason: w.reason };
   const timeoutMs = o.timeoutMs ?? PROBE_TIMEOUT_MS;
-  let be: WorkersBackend;
+  let rt: WorkersRuntime;
   try {
-    be = new WorkersBackend({ workers: 1, ...(o.workerUrl ? { workerUrl: o.workerUrl } : {}) });
+    rt = new WorkersRuntime({ workers: 1, ...(o.workerUrl ? { workerUrl: o.workerUrl } : {}) });
   } catch (e) {
     return { available: false, reason: `the backend could not be set up: ${(e as Error)?.message ?? e}` };
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     // A (2x3) = [[1,2,3],[4,5,6]], B (3x2) = [[1,0],[0,1],[1,1]]: A B = [[4,5],[10,11]]
-    const a = be.write(new Float32Array([1, 2, 3, 4, 5, 6]), 'float32');
-    const b = be.write(new Float32Array([1, 0, 0, 1, 1, 1]), 'float32');
-    const run = be.gemm(a, b, null, null, { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 }).then((c) => be.read(c));
+    const a = rt.write(new Float32Array([1, 2, 3, 4, 5, 6]), 'float32');
+    const b = rt.write(new Float32Array([1, 0, 0, 1, 1, 1]), 'float32');
+    const run = gemm(rt, a, b, null, null, { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 0 }).then((c) => rt.read(c));
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`its worker did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
@@ -42,19 +43,19 @@ export async function probeWorkers(o: ProbeWorkersOptions = {}): Promise<Probe> 
     if (got.length !== 4 || got.some((v, i) => v !== want[i])) {
       return { available: false, reason: `its worker answered a 2x3 x 3x2 gemm with [${got.join(', ')}], expected [${want.join(', ')}]` };
     }
-    if (!be.kernelsVerified) return { available: false, reason: 'its worker answered without reporting its kernels' };
+    if (!rt.kernelsVerified) return { available: false, reason: 'its worker answered without reporting its kernels' };
     const cores = await defaultPoolSize();
-    const engine = be.engine;
+    const engine = rt.engine;
     return {
       available: true,
       reason: engine,
-      priority: be.shared ? (be.kernels === 'wasm-simd' && cores > 1 ? 27 : 20) : 5,
+      priority: rt.shared ? (rt.kernels === 'wasm-simd' && cores > 1 ? 27 : 20) : 5,
     };
   } catch (e) {
     const m = (e as Error)?.message ?? String(e);
     return { available: false, reason: `${isNode() ? 'worker_threads' : 'web-workers'}: a worker did not start: ${m.replace(/^gemm: backend 'workers' failed: /, '').replace(/; the op's outputs were not produced.*$/s, '')}` };
   } finally {
     clearTimeout(timer);
-    await be.dispose().catch(() => {});
+    await rt.dispose().catch(() => {});
   }
 }

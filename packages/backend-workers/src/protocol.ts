@@ -4,23 +4,27 @@
  * In copy mode (no SharedArrayBuffer) inputs travel as copies and each task sends back only the
  * output regions it computed.
  */
-import type { DType } from '@convkit/core';
+import type { DType, OpName } from '@convkit/core';
 
-export type KernelName =
-  | 'gemm'
-  | 'im2col'
-  | 'col2im'
-  | 'conv2d'
-  | 'conv2dBackwardData'
-  | 'conv2dBackwardFilter'
-  | 'conv2dBackwardBias'
-  | 'maxpool2d'
-  | 'maxpool2dBackward'
-  | 'sgd'
-  | 'relu'
-  | 'reluBackward'
-  | 'softmaxCrossEntropy'
-  | 'softmaxCrossEntropyBackward';
+/**
+ * Ops the workers compute as several range kernels rather than one of the op's own name:
+ * conv2dBackward's three gradients each have their own split (dx by image and input channel, dW by
+ * filter block over the whole batch, db by output channel).
+ */
+export interface SplitOps {
+  conv2dBackward: 'conv2dBackwardData' | 'conv2dBackwardFilter' | 'conv2dBackwardBias';
+}
+
+/** The range kernels the ops `O` dispatch: each op's own name, or its parts (SplitOps). */
+export type RangeKernelsOf<O extends OpName> = O extends keyof SplitOps ? SplitOps[O] : O;
+
+/**
+ * The name of a range kernel a task runs, derived from core's op records (OpName): adding an op
+ * to core adds its name here; the worker table (table.ts) may only have kernels of these names,
+ * and must have every one the host's kernel table (kernels.ts) dispatches (a compile-time check
+ * there).
+ */
+export type KernelName = RangeKernelsOf<OpName>;
 
 /** Half-open element range [start, end) of a flat tensor. */
 export type Seg = readonly [number, number];

@@ -5,7 +5,7 @@
  *   buffer never leak into results (float64 reference), with the wasm and the js kernels;
  * - a buffer an op in flight still uses is not recycled when its tensor is disposed meanwhile;
  * - a buffer is only reused for the same dtype (a worker views it with its first dtype);
- * - Storage bookkeeping (unit level) and the task-count policy of Host.parts;
+ * - Storage bookkeeping (unit level) and the task-count policy of WorkersRuntime.parts;
  * - the diagnostics hook `pool.profile` (scripts/profile.mjs).
  */
 import { describe, expect, it } from 'vitest';
@@ -24,10 +24,9 @@ import {
   refSoftmaxCrossEntropy,
   refSoftmaxCrossEntropyBackward,
 } from '@convkit/reference';
-import { Host, SPLIT_FACTOR } from './host.js';
+import { SPLIT_FACTOR, WorkersRuntime } from './runtime.js';
 import { RECYCLE_MAX_BUFFERS, RECYCLE_MAX_BYTES, Storage, type Rec } from './storage.js';
-import type { WorkerPool } from './pool.js';
-import { backendOf, expectClose, rand, sizeOf, workersContext } from './testing/helpers.js';
+import { backendOf, expectClose, poolOf, rand, sizeOf, workerPool, workersContext } from './testing/helpers.js';
 
 const XS = [2, 4, 12, 12];
 const WS = [6, 4, 3, 3];
@@ -78,12 +77,12 @@ describe('recycled output buffers (workers)', () => {
       await expectClose(y1, ref, undefined, 'first op');
       const id1 = (y1.dataId as unknown as Rec).bufId;
       y1.dispose();
-      const shared = be.pool.stats.buffersShared;
+      const shared = workerPool(be).stats.buffersShared;
       // the output lands in y1's buffer (stale values of the first op): same id
       const y2 = await ctx.conv2d(x, w, { bias: b2, padding: 'same' });
       expect((y2.dataId as unknown as Rec).bufId).toBe(id1);
       // only the new bias goes to the two workers; the output buffer is not re-sent
-      expect(be.pool.stats.buffersShared).toBe(shared + 2);
+      expect(workerPool(be).stats.buffersShared).toBe(shared + 2);
       await expectClose(y2, ref2, undefined, 'recycled output');
       y2.dispose();
       // a buffer full of NaN: every element must be overwritten (wasm and js paths)
@@ -198,7 +197,7 @@ describe('recycled output buffers (workers)', () => {
       for (const t of [logits, labels, sm.probs, sm.loss, dl]) t.dispose();
 
       // minTaskWork 1: the 12 ops above ran as more than two tasks each on average, over both workers
-      expect(be.pool.stats.tasks).toBeGreaterThan(2 * 12);
+      expect(workerPool(be).stats.tasks).toBeGreaterThan(2 * 12);
       for (const t of [x, w, dy]) t.dispose();
       await ctx.dispose();
     });
@@ -220,8 +219,8 @@ describe('recycled output buffers (workers)', () => {
     const b = ctx.tensor(b0, [3]);
     poison(ctx, sizeOf(r.shape));
     await expectClose(await ctx.conv2d(x, w, { bias: b, padding: 5 }), r, undefined, 'padding-only rows');
-    expect(be.pool.kernelRuns.conv2d!.js).toBeGreaterThan(0);
-    expect(be.pool.kernelRuns.conv2d!.wasm).toBeGreaterThan(0);
+    expect(workerPool(be).kernelRuns.conv2d!.js).toBeGreaterThan(0);
+    expect(workerPool(be).kernelRuns.conv2d!.wasm).toBeGreaterThan(0);
     await ctx.dispose();
   });
 
@@ -231,7 +230,7 @@ describe('recycled output buffers (workers)', () => {
     const x = ctx.tensor(xd, XS);
     const w = ctx.tensor(wd, WS);
     const b = ctx.tensor(bd, [6]);
-    be.pool.injectFault(1, 'slow'); // worker 1 reads x 0.4 s late
+    workerPool(be).injectFault(1, 'slow'); // worker 1 reads x 0.4 s late
     const pending = ctx.conv2d(x, w, { bias: b, padding: 'same' });
     await new Promise((r) => setTimeout(r, 20)); // the op is in flight
     const xid = (x.dataId as unknown as Rec).bufId;
@@ -320,9 +319,10 @@ describe('Storage recycling (unit)', () => {
   });
 });
 
-describe('task count (Host.parts)', () => {
+describe('task count (WorkersRuntime.parts)', () => {
+  // a runtime whose pool never starts a worker (parts only reads its size)
   const host = (size: number, minTaskWork = 65536, tpw = 4) =>
-    new Host('workers', new Storage(true), { size } as unknown as WorkerPool, minTaskWork, tpw);
+    new WorkersRuntime({ workers: size, minTaskWork, tasksPerWorker: tpw, kernels: 'js' });
   it('one task per worker unless each of several per worker is still big', () => {
     const h = host(2);
     const big = 2 * 65536 * SPLIT_FACTOR; // one split-size task per worker
@@ -340,7 +340,7 @@ describe('task count (Host.parts)', () => {
 describe('pool.profile (diagnostics)', () => {
   it('records one timeline per task, in order within each thread', async () => {
     const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
-    const pool = backendOf(ctx).pool;
+    const pool = poolOf(ctx);
     const x = ctx.tensor(xd, XS);
     const w = ctx.tensor(wd, WS);
     const b = ctx.tensor(bd, [6]);

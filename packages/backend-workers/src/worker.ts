@@ -9,7 +9,7 @@
 import type { DType } from '@convkit/core';
 import type { ArgRef, DoneMsg, FromWorker, InitMsg, KernelName, RunMsg, ToWorker } from './protocol.js';
 import { startWasmKernels, type WorkerWasmKernels } from './wasm.js';
-import { createKernelTable, type KernelTable } from './table.js';
+import { createRangeKernels, type RangeKernels } from './table.js';
 import { prof } from './prof.js';
 
 type Arr = Float32Array | Int32Array;
@@ -20,7 +20,7 @@ const buffers = new Map<number, Arr>();
 let wk: WorkerWasmKernels | null = null;
 /** set when 'wasm' was required and this worker cannot run it: every task fails with it */
 let initError: string | null = null;
-let table: KernelTable = createKernelTable(null);
+let table: RangeKernels = createRangeKernels(null);
 
 function init(m: InitMsg, post: (m: FromWorker) => void): void {
   if (m.kernels === 'js') {
@@ -30,7 +30,7 @@ function init(m: InitMsg, post: (m: FromWorker) => void): void {
   const r = startWasmKernels(m.simulateNoSimd === true);
   if ('kernels' in r) {
     wk = r.kernels;
-    table = createKernelTable(wk);
+    table = createRangeKernels(wk);
     post({ t: 'ready', kernels: 'wasm-simd' });
     return;
   }

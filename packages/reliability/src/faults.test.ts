@@ -1,6 +1,7 @@
 /**
  * Faults (issue 8, part 4), through each backend's own test hook:
- *  1. workers: a worker killed mid-op (pool.injectFault(i, 'stall') + pool.terminateWorker(i)),
+ *  1. workers: a worker killed mid-op (workerPool(backend).injectFault(i, 'stall') +
+ *     terminateWorker(i), from @convkit/backend-workers/testing),
  *     and a worker that crashes during an SGD step: a BackendExecutionError, no output tensor,
  *     inputs, parameters and velocities bitwise unchanged, and the next op is right.
  *  2. gpujs (headlessgl or another GL mode): the GL context lost mid-training
@@ -72,14 +73,12 @@ function fault(name: string, target: string, skip: string | undefined, body: () 
 
 describe('fault: a worker killed mid-op', () => {
   const l = byId('workers');
-  const pool = (ctx: Context) => (ctx.backend as unknown as { pool?: any }).pool;
   fault('worker killed mid-op', 'workers', l.skip, async () => {
+    // the pool's test hooks live off the public API, in the package's ./testing entry
+    const { workerPool } = await import('@convkit/backend-workers/testing');
     const ctx = await l.make!();
     try {
-      const p = pool(ctx);
-      if (!p || typeof p.injectFault !== 'function' || typeof p.terminateWorker !== 'function') {
-        throw new Error('the workers backend has no pool.injectFault / pool.terminateWorker test hook');
-      }
+      const p = workerPool(ctx.backend);
       const x = ctx.tensor(values(2 * 3 * 12 * 12, 1), [2, 3, 12, 12]);
       const w = ctx.tensor(values(8 * 3 * 3 * 3, 2), [8, 3, 3, 3]);
       const before = [await x.read(), await w.read()];

@@ -1,15 +1,15 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { segments } from '../partition.js';
 import type { Task } from '../pool.js';
 import { batchChannelTiles } from './im2col.js';
 
 /** The adjoint of im2col into [N, C, H, W]; tasks own (image, channel) planes, so no two add into one pixel. */
-export async function col2im(h: Host, cols: DataId, p: Im2colParams): Promise<DataId> {
+export async function col2im(rt: WorkersRuntime, cols: DataId, p: Im2colParams): Promise<DataId> {
   const HW = p.inH * p.inW;
-  const dx = h.allocOutput(p.N * p.C * HW);
-  const T = h.parts(p.N * p.C * p.kH * p.kW * p.outH * p.outW);
-  const args = { cols: h.get(cols), dx };
+  const dx = rt.allocOutput(p.N * p.C * HW);
+  const T = rt.parts(p.N * p.C * p.kH * p.kW * p.outH * p.outW);
+  const args = { cols: rt.get(cols), dx };
   const tasks: Task[] = batchChannelTiles(p.N, p.C, T).map(([n, c]) => ({
     kernel: 'col2im',
     p,
@@ -17,6 +17,6 @@ export async function col2im(h: Host, cols: DataId, p: Im2colParams): Promise<Da
     outs: { dx: segments([p.N, p.C, HW], [n, c]) },
     r: [n[0], n[1], c[0], c[1]],
   }));
-  await h.exec('col2im', tasks, [dx]);
+  await rt.exec('col2im', tasks, [dx]);
   return dx;
 }

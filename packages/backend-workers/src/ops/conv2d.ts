@@ -1,5 +1,5 @@
 import type { Conv2dParams, DataId } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { segments, split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
 
@@ -18,19 +18,19 @@ export function convWork(p: Conv2dParams): number {
  * rows) tiles, which the worker runs in wasm on the gathered input rows; other padding modes keep
  * whole images (one wasm task each) rather than dropping to js.
  */
-export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
+export async function conv2d(rt: WorkersRuntime, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
   // every element is written by exactly one task (the js kernel zeroes its range first)
-  const y = h.allocOutput(p.N * p.K * p.outH * p.outW);
-  const T = h.parts(convWork(p));
+  const y = rt.allocOutput(p.N * p.K * p.outH * p.outW);
+  const T = rt.parts(convWork(p));
   const all = (n: number): Range => [0, n];
   let tiles: [Range, Range, Range][];
   if (T === 1) tiles = [[all(p.N), all(p.K), all(p.outH)]];
-  else if (h.wasm) tiles = wasmTiles(p, T);
+  else if (rt.wasm) tiles = wasmTiles(p, T);
   else if (p.N % T === 0 || p.N >= 4 * T) tiles = split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
   else if (p.outH >= 2 * T) tiles = split(p.outH, T).map((oy) => [all(p.N), all(p.K), oy]);
   else if (p.K >= T) tiles = split(p.K, T).map((k) => [all(p.N), k, all(p.outH)]);
   else tiles = split(p.N, T).map((n) => [n, all(p.K), all(p.outH)]);
-  const args = { x: h.get(x), w: h.get(w), bias: bias ? h.get(bias) : null, y };
+  const args = { x: rt.get(x), w: rt.get(w), bias: bias ? rt.get(bias) : null, y };
   const tasks: Task[] = tiles.map(([n, k, oy]) => ({
     kernel: 'conv2d',
     p,
@@ -38,7 +38,7 @@ export async function conv2d(h: Host, x: DataId, w: DataId, bias: DataId | null,
     outs: { y: segments([p.N, p.K, p.outH, p.outW], [n, k, oy]) },
     r: [n[0], n[1], k[0], k[1], oy[0], oy[1]],
   }));
-  await h.exec('conv2d', tasks, [y]);
+  await rt.exec('conv2d', tasks, [y]);
   return y;
 }
 

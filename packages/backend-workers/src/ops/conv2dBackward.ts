@@ -1,5 +1,5 @@
 import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { segments, split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
 import type { Rec } from '../storage.js';
@@ -25,7 +25,7 @@ function wasmDxTiles(p: Conv2dParams, T: number): [Range, Range][] {
  * shares an accumulator with another and the result does not depend on the split.
  */
 export async function conv2dBackward(
-  h: Host,
+  rt: WorkersRuntime,
   x: DataId,
   w: DataId,
   dy: DataId,
@@ -35,10 +35,10 @@ export async function conv2dBackward(
   const { N, C, K, groups, kH, kW } = p;
   const Cg = C / groups;
   const HW = p.inH * p.inW;
-  const xr = h.get(x);
-  const wr = h.get(w);
-  const dyr = h.get(dy);
-  const T = h.parts(convWork(p));
+  const xr = rt.get(x);
+  const wr = rt.get(w);
+  const dyr = rt.get(dy);
+  const T = rt.parts(convWork(p));
   const tasks: Task[] = [];
   const outs: Rec[] = [];
   const all = (n: number): Range => [0, n];
@@ -46,14 +46,14 @@ export async function conv2dBackward(
   let dw: Rec | undefined;
   let db: Rec | undefined;
   if (wants.dw) {
-    dw = h.allocOutput(K * Cg * kH * kW);
+    dw = rt.allocOutput(K * Cg * kH * kW);
     outs.push(dw);
     // big dW tasks (each sums over the whole batch) go first, one per worker; the smaller dx tasks fill in
-    const Tw = h.parts(convWork(p), 1);
+    const Tw = rt.parts(convWork(p), 1);
     const tiles: [Range, Range][] =
       Tw === 1
         ? [[all(K), all(Cg)]]
-        : h.wasm
+        : rt.wasm
           ? // wasm: by input channel when there are enough (each task im2cols only its own
             // channels, so no task repeats another's im2col: A-bwd dW 17.0 -> see the changeset),
             // else by output channel; each task sums the whole batch
@@ -76,12 +76,12 @@ export async function conv2dBackward(
     }
   }
   if (wants.dx) {
-    dx = h.allocOutput(N * C * HW);
+    dx = rt.allocOutput(N * C * HW);
     outs.push(dx);
     const tiles: [Range, Range][] =
       T === 1
         ? [[all(N), all(C)]]
-        : h.wasm
+        : rt.wasm
           ? wasmDxTiles(p, T)
           : N % T === 0 || N >= 4 * T || C < T
           ? split(N, T).map((n) => [n, all(C)])
@@ -97,13 +97,13 @@ export async function conv2dBackward(
     }
   }
   if (wants.db) {
-    db = h.allocOutput(K);
+    db = rt.allocOutput(K);
     outs.push(db);
-    const kt = split(K, h.parts(N * K * p.outH * p.outW, 1));
+    const kt = split(K, rt.parts(N * K * p.outH * p.outW, 1));
     for (const k of kt) {
       tasks.push({ kernel: 'conv2dBackwardBias', p, args: { dy: dyr, db }, outs: { db: [k] }, r: [k[0], k[1]] });
     }
   }
-  await h.exec('conv2dBackward', tasks, outs);
+  await rt.exec('conv2dBackward', tasks, outs);
   return { dx, dw, db };
 }

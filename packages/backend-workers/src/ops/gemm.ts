@@ -1,5 +1,5 @@
 import type { DataId, GemmParams } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { segments, split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
 
@@ -8,17 +8,17 @@ import type { Task } from '../pool.js';
  * small. The wasm kernels split by rows only: column tiles (m < tasks: a matrix-vector-like,
  * memory-bound product) run the js kernel, and the worker reports it.
  */
-export async function gemm(h: Host, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
-  const out = h.allocOutput(p.m * p.n);
-  const T = h.parts(p.m * p.n * p.k);
+export async function gemm(rt: WorkersRuntime, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
+  const out = rt.allocOutput(p.m * p.n);
+  const T = rt.parts(p.m * p.n * p.k);
   let tiles: [Range, Range][];
   if (T === 1) tiles = [[[0, p.m], [0, p.n]]];
-  else if (h.wasm && p.m >= T) tiles = split(p.m, T, p.m >= 4 * T ? 4 : 1).map((r) => [r, [0, p.n]]); // wasm: rows only
+  else if (rt.wasm && p.m >= T) tiles = split(p.m, T, p.m >= 4 * T ? 4 : 1).map((r) => [r, [0, p.n]]); // wasm: rows only
   else if (p.m >= 4 * T) tiles = split(p.m, T, 4).map((r) => [r, [0, p.n]]);
   else if (p.n >= 8 * T) tiles = split(p.n, T, 8).map((cr) => [[0, p.m], cr]);
   else if (p.m >= T) tiles = split(p.m, T).map((r) => [r, [0, p.n]]);
   else tiles = split(p.n, T).map((cr) => [[0, p.m], cr]);
-  const args = { a: h.get(a), b: h.get(b), c0: c ? h.get(c) : null, bias: bias ? h.get(bias) : null, out };
+  const args = { a: rt.get(a), b: rt.get(b), c0: c ? rt.get(c) : null, bias: bias ? rt.get(bias) : null, out };
   const tasks: Task[] = tiles.map(([r, cr]) => ({
     kernel: 'gemm',
     p,
@@ -26,6 +26,6 @@ export async function gemm(h: Host, a: DataId, b: DataId, c: DataId | null, bias
     outs: { out: segments([p.m, p.n], [r, cr]) },
     r: [r[0], r[1], cr[0], cr[1]],
   }));
-  await h.exec('gemm', tasks, [out]);
+  await rt.exec('gemm', tasks, [out]);
   return out;
 }

@@ -1,5 +1,5 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { segments, split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
 
@@ -11,12 +11,12 @@ export function batchChannelTiles(N: number, C: number, T: number): [Range, Rang
 }
 
 /** Columns [N, C*kH*kW, outH*outW]; tasks own (image, channel) blocks of rows. */
-export async function im2col(h: Host, x: DataId, p: Im2colParams): Promise<DataId> {
+export async function im2col(rt: WorkersRuntime, x: DataId, p: Im2colParams): Promise<DataId> {
   const kk = p.kH * p.kW;
   const L = p.outH * p.outW;
-  const cols = h.allocOutput(p.N * p.C * kk * L);
-  const T = h.parts(p.N * p.C * kk * L);
-  const args = { x: h.get(x), cols };
+  const cols = rt.allocOutput(p.N * p.C * kk * L);
+  const T = rt.parts(p.N * p.C * kk * L);
+  const args = { x: rt.get(x), cols };
   const tasks: Task[] = batchChannelTiles(p.N, p.C, T).map(([n, c]) => ({
     kernel: 'im2col',
     p,
@@ -24,6 +24,6 @@ export async function im2col(h: Host, x: DataId, p: Im2colParams): Promise<DataI
     outs: { cols: segments([p.N, p.C * kk, L], [n, [c[0] * kk, c[1] * kk]]) },
     r: [n[0], n[1], c[0], c[1]],
   }));
-  await h.exec('im2col', tasks, [cols]);
+  await rt.exec('im2col', tasks, [cols]);
   return cols;
 }

@@ -1,16 +1,16 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { split } from '../partition.js';
 import type { Task } from '../pool.js';
 
 /** y and int32 argmax indices; tasks own ranges of (image, channel) planes. */
-export async function maxpool2d(h: Host, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
+export async function maxpool2d(rt: WorkersRuntime, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
   const planes = p.N * p.C;
   const L = p.outH * p.outW;
-  const y = h.allocOutput(planes * L);
-  const indices = h.allocOutput(planes * L, 'int32');
-  const T = h.parts(planes * L * p.kH * p.kW);
-  const args = { x: h.get(x), y, indices };
+  const y = rt.allocOutput(planes * L);
+  const indices = rt.allocOutput(planes * L, 'int32');
+  const T = rt.parts(planes * L * p.kH * p.kW);
+  const args = { x: rt.get(x), y, indices };
   const tasks: Task[] = split(planes, T).map(([a, b]) => ({
     kernel: 'maxpool2d',
     p,
@@ -18,6 +18,6 @@ export async function maxpool2d(h: Host, x: DataId, p: MaxPool2dParams): Promise
     outs: { y: [[a * L, b * L]], indices: [[a * L, b * L]] },
     r: [a, b],
   }));
-  await h.exec('maxpool2d', tasks, [y, indices]);
+  await rt.exec('maxpool2d', tasks, [y, indices]);
   return { y, indices };
 }

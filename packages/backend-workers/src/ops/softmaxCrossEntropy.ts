@@ -1,5 +1,5 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import type { Host } from '../host.js';
+import type { WorkersRuntime } from '../runtime.js';
 import { split } from '../partition.js';
 import type { Task } from '../pool.js';
 
@@ -8,22 +8,22 @@ import type { Task } from '../pool.js';
  * the partial sums are added in row order, so the loss does not depend on timing.
  */
 export async function softmaxCrossEntropy(
-  h: Host,
+  rt: WorkersRuntime,
   logits: DataId,
   labels: DataId,
   p: SoftmaxXentParams,
 ): Promise<{ loss: DataId; probs: DataId }> {
-  const probs = h.allocOutput(p.n * p.classes);
-  const loss = h.allocOutput(1);
-  const args = { logits: h.get(logits), labels: h.get(labels), probs };
-  const tasks: Task[] = split(p.n, h.parts(p.n * p.classes * 4, 1)).map(([a, b]) => ({
+  const probs = rt.allocOutput(p.n * p.classes);
+  const loss = rt.allocOutput(1);
+  const args = { logits: rt.get(logits), labels: rt.get(labels), probs };
+  const tasks: Task[] = split(p.n, rt.parts(p.n * p.classes * 4, 1)).map(([a, b]) => ({
     kernel: 'softmaxCrossEntropy',
     p,
     args,
     outs: { probs: [[a * p.classes, b * p.classes]] },
     r: [a, b],
   }));
-  const results = await h.exec('softmaxCrossEntropy', tasks, [probs, loss]);
+  const results = await rt.exec('softmaxCrossEntropy', tasks, [probs, loss]);
   let sum = 0;
   for (const r of results) sum += r.value ?? NaN;
   loss.view[0] = sum / p.n;

@@ -7,6 +7,7 @@ import { BackendExecutionError, Registry, createContext, type Context } from '@c
 import { runInPage } from '@convkit/conformance/browser';
 import { wasmBackend } from '@convkit/backend-wasm';
 import { createWorkersBackend, workersBackend, type WorkersBackend } from '../../dist/index.js';
+import { workerPool } from '../../dist/testing.js';
 import { CASES } from './cases.js';
 
 interface Report {
@@ -48,27 +49,28 @@ async function conv(ctx: Context) {
 
 async function lifecycle(ctx: Context, be: WorkersBackend): Promise<void> {
   const add = (name: string, error: string) => report.lifecycle.push({ name, error });
-  add('lazy start', be.pool.liveWorkers === 0 ? '' : `${be.pool.liveWorkers} workers before the first op`);
+  const pool = workerPool(be);
+  add('lazy start', pool.liveWorkers === 0 ? '' : `${pool.liveWorkers} workers before the first op`);
   let y = await conv(ctx);
   const v = await y.read();
-  add('first op', v[17] === 36 && be.pool.liveWorkers === 2 ? '' : `centre ${v[17]}, ${be.pool.liveWorkers} workers`);
+  add('first op', v[17] === 36 && pool.liveWorkers === 2 ? '' : `centre ${v[17]}, ${pool.liveWorkers} workers`);
   // terminate a worker while it is inside an op
-  be.pool.injectFault(1, 'stall');
+  pool.injectFault(1, 'stall');
   const op = conv(ctx).then(
     () => null,
     (e) => e,
   );
-  await be.pool.whenStalled(1);
-  await be.pool.terminateWorker(1);
+  await pool.whenStalled(1);
+  await pool.terminateWorker(1);
   const e = await op;
   add(
     'terminate mid-op rejects',
     e instanceof BackendExecutionError && /worker 1 was terminated/.test(e.message) ? '' : `got ${e}`,
   );
   y = await conv(ctx);
-  add('next op after terminate', (await y.read())[17] === 36 && be.pool.spawnedWorkers === 3 ? '' : 'wrong');
+  add('next op after terminate', (await y.read())[17] === 36 && pool.spawnedWorkers === 3 ? '' : 'wrong');
   // a worker that crashes on its own (uncaught error event)
-  be.pool.injectFault(0, 'crash');
+  pool.injectFault(0, 'crash');
   const e2 = await conv(ctx).then(
     () => null,
     (err) => err,
@@ -77,7 +79,7 @@ async function lifecycle(ctx: Context, be: WorkersBackend): Promise<void> {
   y = await conv(ctx);
   add('next op after crash', (await y.read())[17] === 36 ? '' : 'wrong');
   await ctx.dispose();
-  add('dispose ends workers', be.pool.liveWorkers === 0 && be.pool.endedWorkers === be.pool.spawnedWorkers ? '' : 'workers left');
+  add('dispose ends workers', pool.liveWorkers === 0 && pool.endedWorkers === pool.spawnedWorkers ? '' : 'workers left');
 }
 
 async function main() {
@@ -85,7 +87,7 @@ async function main() {
   const split = await createContext({ backend: 'workers', registry, backendOptions: { workers: 3, minTaskWork: 1 } });
   const sbe = split.backend as unknown as WorkersBackend;
   report.crossOriginIsolated = (globalThis as any).crossOriginIsolated === true;
-  report.poolSize = sbe.pool.size;
+  report.poolSize = workerPool(sbe).size;
   for (const [name, f] of CASES) {
     try {
       report.results.push({ name, error: await f(split) });
@@ -96,7 +98,7 @@ async function main() {
   // after the ops ran: what the Web Workers reported, and which kernel set ran each task
   report.engine = split.engine;
   report.kernelsVerified = sbe.kernelsVerified;
-  report.kernelRuns = { ...sbe.pool.kernelRuns } as Report['kernelRuns'];
+  report.kernelRuns = { ...workerPool(sbe).kernelRuns } as Report['kernelRuns'];
   await split.dispose();
   const ctx = await createContext({ backend: 'workers', registry, backendOptions: { workers: 2, minTaskWork: 1 } });
   try {

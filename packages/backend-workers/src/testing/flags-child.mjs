@@ -5,6 +5,7 @@
 import { Registry, createContext } from '@convkit/core';
 import { jsBackend } from '@convkit/backend-js';
 import { workersBackend } from '@convkit/backend-workers';
+import { workerPool } from '@convkit/backend-workers/testing';
 
 const inp = JSON.parse(process.env.CONVKIT_FLAGS_INPUT);
 const out = { execArgv: process.execArgv.filter((a) => !a.includes('\n')) };
@@ -25,8 +26,8 @@ try {
   const p = await ctx.maxpool2d(x, { kernel: 2, stride: 2 });
   out.pool = { shape: p.y.shape, values: Array.from(await p.y.read()), indices: Array.from(await p.indices.read()) };
   out.engine = ctx.engine;
-  out.spawned = ctx.backend.pool.spawnedWorkers;
-  out.tasks = ctx.backend.pool.stats.tasks;
+  out.spawned = workerPool(ctx.backend).spawnedWorkers;
+  out.tasks = workerPool(ctx.backend).stats.tasks;
   await ctx.dispose();
 } catch (e) {
   out.error = String(e?.stack ?? e);

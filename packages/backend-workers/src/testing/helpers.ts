@@ -1,8 +1,11 @@
 import { Registry, createContext, type Context, type Tensor } from '@convkit/core';
-import { compare, describeMismatch, type Tolerance } from '@convkit/reference';
+import { compare, describeMismatch, mulberry32, type Tolerance } from '@convkit/reference';
 import { expect } from 'vitest';
 // the built package: the real dist/worker.js is what the pool loads
 import { workersBackend, type WorkersBackend, type WorkersBackendOptions } from '../../dist/index.js';
+import { workerPool, type WorkerPool } from '../../dist/testing.js';
+
+export { workerPool };
 
 export const TOL: Tolerance = { atol: 1e-4, rtol: 1e-4 };
 
@@ -15,17 +18,16 @@ export function backendOf(ctx: Context): WorkersBackend {
   return ctx.backend as unknown as WorkersBackend;
 }
 
+/** The worker pool of a context's workers backend (diagnostics and test hooks: the package's ./testing entry). */
+export function poolOf(ctx: Context): WorkerPool {
+  return workerPool(ctx.backend);
+}
+
 /** Deterministic pseudo-random values in [-1, 1) (mulberry32). */
 export function rand(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const r = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = r() * 2 - 1;
   return out;
 }
 
