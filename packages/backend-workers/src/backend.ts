@@ -82,15 +82,13 @@ function defineWorkersBackend(rt: WorkersRuntime): WorkersBackend {
   };
   const backend = defineBackend({
     name: rt.name,
-    engine: rt.engine,
+    // the workers' own report can change it at the first op (a worker without wasm SIMD)
+    engine: () => rt.engine,
     precision: WORKERS_PRECISION,
     runtime: rt,
     kernels: workersKernels,
     extend: info,
   });
-  // `engine` follows the workers' own report, which can change it at the first op (a worker
-  // without wasm SIMD): defineBackend's value is the main thread's probe, this getter what ran
-  Object.defineProperty(backend, 'engine', { get: () => rt.engine, enumerable: true, configurable: false });
   runtimes.set(backend, rt);
   return backend;
 }

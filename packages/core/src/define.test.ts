@@ -46,6 +46,19 @@ const kernels = {
 } satisfies KernelTable<MapRuntime>;
 
 describe('defineBackend', () => {
+  it('an engine given as a function is read at every access (what ran, after the run changed it)', async () => {
+    const runtime = new MapRuntime();
+    let engine = 'tiny-simd';
+    const be = defineBackend({ name: 'live', engine: () => engine, precision: { atol: 0, rtol: 0 }, runtime, kernels });
+    expect(be.engine).toBe('tiny-simd');
+    engine = 'tiny+js';
+    expect(be.engine).toBe('tiny+js');
+    const ctx = new Context(be);
+    const x = ctx.tensor([1, -1], [2]);
+    (await ctx.relu(x)).dispose();
+    expect(ctx.lastRun?.engine).toBe('tiny+js');
+    x.dispose();
+  });
   it('capabilities are the table keys; kernels get the runtime first and compute through a Context', async () => {
     const runtime = new MapRuntime();
     const be = defineBackend({ name: 'tiny', engine: 'tiny-js', precision: { atol: 0, rtol: 0 }, runtime, kernels });
@@ -82,6 +95,7 @@ describe('defineBackend', () => {
     expect(() => defineBackend({ ...base, kernels, extend: { engine: 'other' } })).toThrow(/extend\.engine would shadow/);
     expect(() => defineBackend({ ...base, kernels, extend: { relu: () => 0 } })).toThrow(/extend\.relu would shadow/);
     expect(() => defineBackend({ ...base, engine: '', kernels })).toThrow(/engine must be a non-empty string/);
+    expect(() => defineBackend({ ...base, engine: () => '', kernels })).toThrow(/engine must be a non-empty string/);
   });
 
   it('extend adds members; getters stay live', () => {

@@ -34,8 +34,12 @@ export type KernelTable<R> = { readonly [K in OpName]?: Kernel<R, K> };
 export interface BackendDefinition<R extends BackendRuntime, T extends KernelTable<R>, X extends object> {
   /** Registry name, e.g. 'js'. */
   name: string;
-  /** The engine that really executes the kernels (never what was merely requested). */
-  engine: string;
+  /**
+   * The engine that really executes the kernels (never what was merely requested). A function is
+   * read at every access, for an engine that running can change (workers whose first op finds a
+   * worker without wasm SIMD report '+js' from then on).
+   */
+  engine: string | (() => string);
   precision: Precision;
   runtime: R;
   kernels: T;
@@ -61,7 +65,8 @@ export function defineBackend<R extends BackendRuntime, T extends KernelTable<R>
 ): DefinedBackend<T, X> {
   const { name, engine, precision, runtime, kernels } = def;
   if (typeof name !== 'string' || name === '') throw new TypeError('defineBackend: name must be a non-empty string');
-  if (typeof engine !== 'string' || engine === '') throw new TypeError(`defineBackend(${name}): engine must be a non-empty string`);
+  const engineNow = typeof engine === 'function' ? engine : () => engine;
+  if (typeof engineNow() !== 'string' || engineNow() === '') throw new TypeError(`defineBackend(${name}): engine must be a non-empty string`);
   const ops: OpName[] = [];
   for (const key of Object.keys(kernels)) {
     if (!isOpName(key)) throw new TypeError(`defineBackend(${name}): kernels.${key} is no op of the interface (ops: ${OP_NAMES.join(', ')})`);
@@ -70,7 +75,6 @@ export function defineBackend<R extends BackendRuntime, T extends KernelTable<R>
   }
   const backend: Record<string, unknown> = {
     name,
-    engine,
     precision: Object.freeze({ ...precision }),
     capabilities: new Set<OpName>(ops) as ReadonlySet<OpName>,
     write: (values: Float32Array | Int32Array, dtype: DType) => runtime.write(values, dtype),
@@ -80,6 +84,7 @@ export function defineBackend<R extends BackendRuntime, T extends KernelTable<R>
     memory: () => runtime.memory(),
     dispose: () => runtime.dispose(),
   };
+  Object.defineProperty(backend, 'engine', { get: engineNow, enumerable: true, configurable: false });
   if (runtime.readSync) backend.readSync = (id: DataId) => runtime.readSync!(id);
   for (const op of ops) {
     const k = kernels[op] as (runtime: R, ...args: unknown[]) => unknown;
