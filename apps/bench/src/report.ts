@@ -1,4 +1,5 @@
 /** Terminal table, JSON and a self-contained HTML report (inline SVG bar chart per workload). */
+import { scaleLinear } from 'd3-scale';
 import type { RowResult } from './bench.js';
 import type { Machine } from './machine.js';
 import type { RepeatSummary, Spread } from './repeat.js';
@@ -159,23 +160,41 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 const COLORS: Record<string, string> = { convkit: '#2563eb', peer: '#9ca3af' };
 
-function chart(rows: RowResult[]): string {
+/**
+ * The bars of one workload: median and best rate per timed row on a d3-scale linear axis from 0,
+ * niced, with d3's ticks (1, 2 or 5 x 10^k steps) and tick format; untimed rows say why.
+ */
+export function chart(rows: RowResult[]): string {
   const timed = rows.filter((r) => r.status === 'ok');
   const untimed = rows.filter((r) => r.status !== 'ok');
   const all = [...timed.sort((a, b) => b.rate! - a.rate!), ...untimed];
-  const max = Math.max(1e-9, ...timed.map((r) => r.rateBest ?? r.rate!));
   const rowH = 26;
   const labelW = 250;
   const barW = 520;
-  const h = all.length * rowH + 30;
+  const axisH = timed.length ? 34 : 0;
+  const barsH = all.length * rowH + 4;
+  const h = barsH + axisH + 26;
   const unit = rows[0]?.unit ?? '';
+  const x = scaleLinear()
+    .domain([0, Math.max(...timed.map((r) => r.rateBest ?? r.rate!), 0) || 1])
+    .nice(6)
+    .range([0, barW]);
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 190}" height="${h}" role="img" aria-label="${esc(rows[0]?.title ?? '')}">`];
+  if (timed.length) {
+    const fmt = x.tickFormat(6);
+    for (const t of x.ticks(6)) {
+      const tx = (labelW + x(t)).toFixed(1);
+      parts.push(`<line x1="${tx}" x2="${tx}" y1="4" y2="${barsH + 4}" stroke="${t === 0 ? '#6b7280' : '#e5e7eb'}"/>`);
+      parts.push(`<text class="tick" x="${tx}" y="${barsH + 18}" text-anchor="middle" font-size="11" fill="#374151">${fmt(t)}</text>`);
+    }
+    parts.push(`<text x="${labelW + barW / 2}" y="${barsH + 32}" text-anchor="middle" font-size="11" fill="#374151">${esc(unit)}</text>`);
+  }
   all.forEach((r, i) => {
     const y = i * rowH + 4;
     parts.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end" font-size="13">${esc(r.impl)}</text>`);
     if (r.status === 'ok') {
-      const w = (r.rate! / max) * barW;
-      const wb = ((r.rateBest ?? r.rate!) / max) * barW;
+      const w = x(r.rate!);
+      const wb = x(r.rateBest ?? r.rate!);
       parts.push(`<rect x="${labelW}" y="${y + 3}" width="${wb.toFixed(1)}" height="18" fill="${COLORS[r.group]}" opacity="0.3"><title>best ${f(r.rateBest)} ${unit}</title></rect>`);
       parts.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="18" fill="${COLORS[r.group]}"><title>median ${f(r.rate)} ${unit}</title></rect>`);
       const ratio = r.vsJs !== undefined && r.impl !== 'convkit:js' ? ` (${f(r.vsJs)}x js)` : '';

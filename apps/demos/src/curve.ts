@@ -1,4 +1,10 @@
-/** Loss and accuracy curves as a self-contained HTML page with inline SVG (no scripts, no assets). */
+/**
+ * Loss and accuracy curves as a self-contained HTML page with inline SVG (no scripts, no assets:
+ * it opens offline and the SVG renders wherever SVG does). The axes are d3-scale linear scales,
+ * niced, with d3's ticks (1, 2 or 5 x 10^k steps) and tick formats; only the drawing is here.
+ */
+import { scaleLinear } from 'd3-scale';
+
 
 export interface CurveData {
   title: string;
@@ -13,7 +19,8 @@ export interface CurveData {
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+/** about this many ticks per axis (d3 picks the nice step nearest to span / TICKS) */
+const TICKS = 5;
 
 /** Moving average with a trailing window. */
 export function smooth(v: readonly number[], window: number): number[] {
@@ -35,7 +42,10 @@ interface Series {
   dots?: boolean;
 }
 
-/** One SVG line plot with axes, ticks and a legend. */
+/**
+ * One SVG line plot with axes, ticks and a legend. The axis domains are the data's range (or
+ * yMin/yMax) extended to nice round bounds; `xTicks` replaces the x ticks (the evaluated epochs).
+ */
 export function svgPlot(o: { title: string; xLabel: string; yLabel: string; series: Series[]; yMin?: number; yMax?: number; xTicks?: number[]; width?: number; height?: number }): string {
   const W = o.width ?? 560;
   const H = o.height ?? 320;
@@ -48,21 +58,28 @@ export function svgPlot(o: { title: string; xLabel: string; yLabel: string; seri
   let y0 = o.yMin ?? Math.min(...ys);
   let y1 = o.yMax ?? Math.max(...ys);
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y0 + 1];
-  const X = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
-  const Y = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
+  const X = scaleLinear()
+    .domain([x0, x1 > x0 ? x1 : x0 + 1])
+    .nice(TICKS)
+    .range([m.l, W - m.r]);
+  const Y = scaleLinear()
+    .domain([y0, y1])
+    .nice(TICKS)
+    .range([H - m.b, m.t]);
+  const yFmt = Y.tickFormat(TICKS);
+  const xFmt = X.tickFormat(TICKS);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`);
-  for (let i = 0; i <= 5; i++) {
-    const y = y0 + ((y1 - y0) * i) / 5;
+  for (const y of Y.ticks(TICKS)) {
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(y).toFixed(1)}" y2="${Y(y).toFixed(1)}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${(Y(y) + 4).toFixed(1)}" text-anchor="end">${fmt(y)}</text>`);
+    parts.push(`<text class="tick-y" x="${m.l - 6}" y="${(Y(y) + 4).toFixed(1)}" text-anchor="end">${yFmt(y)}</text>`);
   }
-  const xt = o.xTicks ?? Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  const xt = o.xTicks ?? X.ticks(TICKS);
   for (const x of xt) {
     parts.push(`<line x1="${X(x).toFixed(1)}" x2="${X(x).toFixed(1)}" y1="${m.t}" y2="${H - m.b}" stroke="#eee"/>`);
-    parts.push(`<text x="${X(x).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${fmt(x)}</text>`);
+    parts.push(`<text class="tick-x" x="${X(x).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${o.xTicks ? String(x) : xFmt(x)}</text>`);
   }
   parts.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="black"/>`);
   parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="black"/>`);

@@ -1,38 +1,28 @@
 /**
  * The workers backend in headless Chromium (playwright-core, the system /usr/bin/chromium; never a
- * downloaded browser): esbuild bundles a test page and the worker script side by side, a tiny
- * node:http server on 127.0.0.1 serves them once with COOP/COEP headers (cross-origin isolated:
- * Web Workers + SharedArrayBuffer) and once without (Web Workers + copying). Both check that the
+ * downloaded browser): esbuild bundles a test page and the worker script side by side, two
+ * @convkit/test-server servers on 127.0.0.1 serve them, one with COOP/COEP headers (cross-origin
+ * isolated: Web Workers + SharedArrayBuffer) and one without (Web Workers + copying). Both check that the
  * Web Workers run the wasm SIMD kernels (the worker bundle carries them: wasm-kernels embeds its
  * bytes) and report it in the engine, and what 'auto' picks between workers and the single-thread
  * wasm backend (workers with shared memory, wasm without).
  * Skipped, with the reason printed, when Chromium is not installed (CONVKIT_CHROMIUM overrides the path).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUwnetDir } from '@convkit/reference';
+import { CHROMIUM, CHROMIUM_ARGS, startStaticServer, type Mount, type StaticServer } from '@convkit/test-server';
 
-const CHROMIUM = process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`browser.test.ts: SKIPPED — no Chromium at ${CHROMIUM} (set CONVKIT_CHROMIUM)`);
 // the conformance golden set shipped in @convkit/conformance, and the course data when present
 const GOLDEN = join(dirname(createRequire(import.meta.url).resolve('@convkit/conformance/package.json')), 'golden');
 const UWNET = findUwnetDir();
 if (!UWNET) console.warn('browser.test.ts: uwnet golden data not found: the browser conformance run skips its uwnet cases');
-
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 interface Report {
   engine: string;
@@ -49,8 +39,7 @@ interface Report {
 
 describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
   let dir = '';
-  let server: Server;
-  let origin = '';
+  const servers: Partial<Record<'coi' | 'plain', StaticServer>> = {};
   let browser: import('playwright-core').Browser;
 
   beforeAll(async () => {
@@ -61,37 +50,18 @@ describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
     await esbuild.build({ ...common, entryPoints: [here('./testing/browser-page.ts')], outfile: join(dir, 'page.js') });
     // the worker bundle goes where the backend looks for it: beside the page bundle
     await esbuild.build({ ...common, entryPoints: [here('../dist/worker.js')], outfile: join(dir, 'worker.js') });
-    const html = '<!doctype html><meta charset="utf-8"><title>convkit workers</title><script type="module" src="page.js"></script>';
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const [, mode, file, sub] = url.pathname.split('/');
-      const headers: Record<string, string> = {};
-      if (mode === 'coi') {
-        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-      }
-      if (file === '' || file === undefined || file === 'index.html') {
-        res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(html);
-      } else if ((file === 'golden' || (file === 'uwnet' && UWNET)) && sub && /^[\w.-]+$/.test(sub)) {
-        const p = join(file === 'golden' ? GOLDEN : UWNET!, sub);
-        if (existsSync(p)) res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(p));
-        else res.writeHead(404, headers).end();
-      } else if (file === 'page.js' || file === 'worker.js') {
-        res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(readFileSync(join(dir, file)));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const addr = server.address();
-    origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>convkit workers</title><script type="module" src="page.js"></script>');
+    const mounts: Mount[] = [{ prefix: '/', dir }, { prefix: '/golden/', dir: GOLDEN }];
+    if (UWNET) mounts.push({ prefix: '/uwnet/', dir: UWNET });
+    servers.coi = await startStaticServer({ mounts });
+    servers.plain = await startStaticServer({ mounts, crossOriginIsolated: false });
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await Promise.all(Object.values(servers).map((s) => s.close()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -101,7 +71,7 @@ describe.skipIf(!haveChromium)('workers backend in headless Chromium', () => {
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(`${origin}/${mode}/?golden=1${UWNET ? '&uwnet=1' : ''}`);
+      await page.goto(`${servers[mode]!.url}?golden=1${UWNET ? '&uwnet=1' : ''}`);
       await page.waitForFunction(() => (globalThis as any).__report?.done === true, undefined, { timeout: 90_000 });
       const r = (await page.evaluate(() => (globalThis as any).__report)) as Report;
       console.log(

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '@convkit/reference';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PACKED = ['@convkit/core', '@convkit/backend-js', '@convkit/backend-wasm', '@convkit/wasm-kernels', '@convkit/backend-workers', 'convkit'];
@@ -37,17 +38,11 @@ function sh(cmd: string, args: string[], cwd: string, env = childEnv()): string 
   return r.stdout;
 }
 
-// deterministic data (mulberry32)
+// deterministic data (mulberry32, from @convkit/reference)
 function rand(n: number, seed: number): number[] {
-  let a = seed >>> 0;
+  const r = mulberry32(seed);
   const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push(Math.fround((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1));
-  }
+  for (let i = 0; i < n; i++) out.push(Math.fround(r() * 2 - 1));
   return out;
 }
 

@@ -3,17 +3,8 @@
  * every platform (the PRNG is integer arithmetic; the float32 rounding is the only float step).
  */
 
-/** mulberry32: a tiny 32-bit PRNG. Returns a function giving floats uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (one definition, in @convkit/reference), re-exported as part of nn's API. */
+export { mulberry32 } from '@convkit/reference';
 
 /** A source of uniform [0, 1) floats. */
 export type Rng = () => number;

@@ -1,7 +1,7 @@
 import type { Context, Tensor } from '@convkit/core';
 import type { Layer } from './layer.js';
 import type { Param } from './param.js';
-import { mulberry32 } from './init.js';
+import { mulberry32 } from '@convkit/reference';
 
 export interface SequentialOptions {
   /** PRNG seed of the initializer (default 1): same seed, same weights, on every backend */

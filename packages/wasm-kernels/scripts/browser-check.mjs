@@ -2,11 +2,12 @@
 // sgemm vs a float64 loop on a plain memory in the page, and on a SHARED memory in a Web Worker
 // (cross-origin isolated page). Not a test (needs a browser); prints one JSON line per check and
 // exits 1 on a failure. Usage: pnpm --filter @convkit/wasm-kernels browser-check  (after build)
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, startStaticServer } from '@convkit/test-server';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const page = `<!doctype html><script type="module">
@@ -39,23 +40,14 @@ window.run = async () => {
   return out;
 };
 </script>`;
-const server = createServer(async (req, res) => {
-  const h = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
-  try {
-    if (req.url === '/' || req.url === '/index.html') return res.writeHead(200, { ...h, 'content-type': 'text/html' }).end(page);
-    const f = normalize(join(dist, req.url.split('?')[0]));
-    if (!f.startsWith(dist)) throw new Error('outside');
-    const body = await readFile(f);
-    res.writeHead(200, { ...h, 'content-type': f.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404, h).end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/`;
+// the page from a temp dir, the built kernels from dist/, both at /, cross-origin isolated
+const pageDir = mkdtempSync(join(tmpdir(), 'convkit-wasm-kernels-'));
+writeFileSync(join(pageDir, 'index.html'), page);
+const server = await startStaticServer({ mounts: [{ prefix: '/', dir: pageDir }, { prefix: '/', dir: dist }] });
+const url = server.url;
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM,
+  args: [...CHROMIUM_ARGS],
 });
 let ok = false;
 try {
@@ -68,7 +60,8 @@ try {
   ok = out.simd === null && out.plainErr < 1e-4 && out.worker.shared === true && out.worker.err < 1e-4;
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
+  rmSync(pageDir, { recursive: true, force: true });
 }
 console.log(ok ? 'browser-check: 1 passed, 0 failed' : 'browser-check: 0 passed, 1 failed');
 process.exit(ok ? 0 : 1);

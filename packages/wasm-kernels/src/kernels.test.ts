@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refGemm, refIm2col, refMaxpool2d, refConv2d } from '@convkit/reference';
+import { mulberry32, refGemm, refIm2col, refMaxpool2d, refConv2d } from '@convkit/reference';
 import {
   WasmHeap,
   compileKernelsSync,
@@ -11,16 +11,7 @@ import {
   simdUnavailableReason,
 } from './index.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const rand = (n: number, r: () => number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
 
 /** |got - want| <= t + t*|want| for every element, with t = 1e-4 scaled by the reduction length past 512. */

@@ -10,6 +10,7 @@ import type { Context, Tensor } from '@convkit/core';
 import {
   compare,
   describeMismatch,
+  mulberry32,
   readMatrix,
   refCol2im,
   refConv1d,
@@ -56,16 +57,7 @@ export interface CaseResult {
 
 export class Skip extends Error {}
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Unit-scale float32 data in [-1, 1). */
 function randf(n: number, seed: number): Float32Array {

@@ -1,7 +1,7 @@
 // Test helpers (not part of the package build).
 import { expect } from 'vitest';
 import { Registry, createContext, type Context } from '@convkit/core';
-import { compare, describeMismatch, type Tolerance } from '@convkit/reference';
+import { compare, describeMismatch, mulberry32, type Tolerance } from '@convkit/reference';
 import { jsBackend, JS_PRECISION } from '../backend.js';
 
 export async function jsContext(): Promise<Context> {
@@ -9,17 +9,8 @@ export async function jsContext(): Promise<Context> {
   return createContext({ backend: 'js', registry });
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, from @convkit/reference). */
+export const rng = mulberry32;
 
 /** Uniform [-1, 1) float32 values. */
 export function rand(n: number, r: () => number): Float32Array {
