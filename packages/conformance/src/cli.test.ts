@@ -74,7 +74,7 @@ describe('convkit-conformance CLI (built dist/cli.js)', () => {
     [['../backend-js', '--bogus'], 'unknown option --bogus (see --help)'],
     [['../backend-js', '--filter'], '--filter needs a value'],
     [['../backend-js', '--verbose=yes'], '--verbose takes no value'],
-    [['../backend-js', '--filter', 'gemm,convv'], "--filter 'gemm,convv': unknown op 'convv'; ops: col2im, conv1d"],
+    [['../backend-js', '--filter', 'gemm,convv'], "--filter 'gemm,convv': unknown op 'convv'; ops: add, addBackward"],
     [['../backend-js', '--tolerance', 'abc'], "--tolerance 'abc': expected ATOL or ATOL,RTOL, finite numbers >= 0"],
     [['../backend-js', '--tolerance', '1e-4,'], "--tolerance '1e-4,': expected ATOL or ATOL,RTOL"],
     [['../backend-js', '--tolerance', '-1'], "--tolerance needs a value; write one that starts with '-' as --tolerance=VALUE"],

@@ -67,6 +67,88 @@ export interface SoftmaxXentParams {
   classes: number;
 }
 
+/** Batch normalisation over x [N, C, H, W] (CONVENTIONS.md, "Batch norm"); statistics per channel over N, H, W. */
+export interface BatchNorm2dParams {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  /** batch statistics (and the running-statistics update) instead of the running statistics */
+  training: boolean;
+  eps: number;
+  momentum: number;
+  /**
+   * 'pytorch': running = (1 - momentum)*running + momentum*batch, unbiased variance (/(M - 1));
+   * 'onnx': running = momentum*running + (1 - momentum)*batch, biased variance (/M).
+   */
+  momentumMode: 'pytorch' | 'onnx';
+}
+
+export interface BatchNorm2dResult {
+  y: DataId;
+  /** The updated running statistics (training with running statistics given), else null. */
+  runningMean: DataId | null;
+  runningVar: DataId | null;
+}
+
+export interface BatchNorm2dBackwardParams {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  eps: number;
+}
+
+/**
+ * Elementwise binary op with numpy broadcasting: `shape` is the result's shape, `aStrides` and
+ * `bStrides` the operands' element strides along each result axis (0 along broadcast axes).
+ */
+export interface BroadcastParams {
+  shape: readonly number[];
+  aStrides: readonly number[];
+  bStrides: readonly number[];
+  /** elements of the result */
+  size: number;
+}
+
+/**
+ * y = alpha * (x summed over the axes it has beyond y's shape, or where y has size 1): the
+ * gradient of a broadcast operand. `shape` is x's shape, `strides` y's element strides along each
+ * axis of x (0 along the reduced axes).
+ */
+export interface SumToShapeParams {
+  shape: readonly number[];
+  strides: readonly number[];
+  /** elements of x */
+  size: number;
+  /** elements of y */
+  outSize: number;
+  alpha: number;
+}
+
+/** Average pooling (CONVENTIONS.md, "Average pooling"). */
+export interface AvgPool2dParams extends Window2d {
+  N: number;
+  C: number;
+  /** the divisor counts window positions inside [-padTop, inH + padBottom) x [-padLeft, inW + padRight); else inside the input */
+  countIncludePad: boolean;
+}
+
+/** Global pooling of x [N, C, H, W] over H x W. */
+export interface GlobalPool2dParams {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+}
+
+/** A reduction along one axis: the tensor viewed as [outer, len, inner], reduced over len. */
+export interface AxisParams {
+  outer: number;
+  len: number;
+  inner: number;
+}
+
 export type MaybePromise<T> = T | Promise<T>;
 
 /** What a backend reports of its memory; `tensors` is data ids alive in the backend. */
@@ -117,6 +199,32 @@ export interface KernelSignatures {
   ): MaybePromise<{ loss: DataId; probs: DataId }>;
   /** dlogits = (probs - onehot(labels)) / n. */
   softmaxCrossEntropyBackward(probs: DataId, labels: DataId, p: SoftmaxXentParams): MaybePromise<DataId>;
+  /** Batch norm; gamma/beta null = affine off; running statistics null = none (training only). */
+  batchNorm2d(
+    x: DataId,
+    gamma: DataId | null,
+    beta: DataId | null,
+    runningMean: DataId | null,
+    runningVar: DataId | null,
+    p: BatchNorm2dParams,
+  ): MaybePromise<BatchNorm2dResult>;
+  /** Training-mode gradients from the batch statistics of x: dx, dgamma, dbeta. */
+  batchNorm2dBackward(x: DataId, dy: DataId, gamma: DataId | null, p: BatchNorm2dBackwardParams): MaybePromise<{ dx: DataId; dgamma: DataId; dbeta: DataId }>;
+  add(a: DataId, b: DataId, p: BroadcastParams): MaybePromise<DataId>;
+  sub(a: DataId, b: DataId, p: BroadcastParams): MaybePromise<DataId>;
+  mul(a: DataId, b: DataId, p: BroadcastParams): MaybePromise<DataId>;
+  /** The broadcast gradient: alpha * x summed down to the target shape. */
+  sumToShape(x: DataId, p: SumToShapeParams): MaybePromise<DataId>;
+  globalAvgPool2d(x: DataId, p: GlobalPool2dParams): MaybePromise<DataId>;
+  globalAvgPool2dBackward(dy: DataId, p: GlobalPool2dParams): MaybePromise<DataId>;
+  avgpool2d(x: DataId, p: AvgPool2dParams): MaybePromise<DataId>;
+  avgpool2dBackward(dy: DataId, p: AvgPool2dParams): MaybePromise<DataId>;
+  softmax(x: DataId, p: AxisParams): MaybePromise<DataId>;
+  /** dx = y * (dy - sum(dy * y)) along the axis, from softmax's output y. */
+  softmaxBackward(y: DataId, dy: DataId, p: AxisParams): MaybePromise<DataId>;
+  logSoftmax(x: DataId, p: AxisParams): MaybePromise<DataId>;
+  /** dx = dy - exp(y) * sum(dy) along the axis, from logSoftmax's output y. */
+  logSoftmaxBackward(y: DataId, dy: DataId, p: AxisParams): MaybePromise<DataId>;
 }
 
 /**

@@ -8,6 +8,11 @@ import {
 } from './errors.js';
 import { Tensor, sizeOf, MAX_ELEMENTS, type DType, type TensorTracker } from './tensor.js';
 import type {
+  AvgPool2dParams,
+  AxisParams,
+  BatchNorm2dParams,
+  BroadcastParams,
+  GlobalPool2dParams,
   Conv2dParams,
   DataId,
   GemmParams,
@@ -20,8 +25,11 @@ import type {
   BackendOptionsOf,
 } from './backend.js';
 import { registry as defaultRegistry, type BackendPreference, type Registry, type Selection } from './registry.js';
-import type { PadMode, Padding, Window2d } from './geometry.js';
+import { axisSplit, broadcastShape, broadcastStrides, type PadMode, type Padding, type Window2d } from './geometry.js';
 import {
+  checkAxis,
+  checkBroadcast,
+  checkShapeList,
   checkFinite,
   checkLabels,
   checkOptions,
@@ -124,6 +132,79 @@ export interface SgdOptions {
   weightDecay?: number;
 }
 
+export interface BatchNorm2dOptions {
+  /** scale per channel, [C]; absent or null = affine off (1) */
+  gamma?: Tensor | null;
+  /** shift per channel, [C]; absent or null = affine off (0) */
+  beta?: Tensor | null;
+  /** [C]; needed in inference, optional in training (then updated into the returned runningMean) */
+  runningMean?: Tensor | null;
+  /** [C]; goes with runningMean */
+  runningVar?: Tensor | null;
+  /** batch statistics and the running-statistics update (default false: the running statistics) */
+  training?: boolean;
+  /** default 1e-5 (PyTorch and ONNX) */
+  eps?: number;
+  /** in [0, 1]; default 0.1 for 'pytorch', 0.9 for 'onnx' (the same weighting) */
+  momentum?: number;
+  /**
+   * 'pytorch' (default, CONVENTIONS.md): running = (1 - m)*running + m*batch, unbiased batch
+   * variance; 'onnx' (BatchNormalization-15 training outputs): running = m*running + (1 - m)*batch,
+   * biased batch variance.
+   */
+  momentumMode?: 'pytorch' | 'onnx';
+}
+
+export interface BatchNorm2dBackwardOptions {
+  /** [C]; absent or null = affine off (gamma 1) */
+  gamma?: Tensor | null;
+  /** default 1e-5 */
+  eps?: number;
+}
+
+export interface SumToShapeOptions {
+  /** the target shape: x's shape must be its broadcast (numpy rules) */
+  shape: readonly number[];
+  /** factor on the sums; default 1 */
+  alpha?: number;
+}
+
+export interface BroadcastBackwardOptions {
+  /** shape of the op's first operand */
+  aShape: readonly number[];
+  /** shape of the op's second operand */
+  bShape: readonly number[];
+}
+
+export interface AvgPoolOptions {
+  kernel: Pair;
+  /** default: the kernel size */
+  stride?: Pair;
+  /** default 'same' (the course's centring) */
+  padding?: Padding;
+  /** default 1 */
+  dilation?: Pair;
+  /** ceil instead of floor for the output size; 'valid' or explicit padding only */
+  ceilMode?: boolean;
+  /** the divisor counts padded positions (never the ceil-mode overhang); default false (ONNX) */
+  countIncludePad?: boolean;
+}
+
+export interface AvgPoolBackwardOptions extends AvgPoolOptions {
+  /** [N, C, H, W] of the pooled input */
+  inputShape: readonly [number, number, number, number];
+}
+
+export interface GlobalPoolBackwardOptions {
+  /** [N, C, H, W] of the pooled input */
+  inputShape: readonly [number, number, number, number];
+}
+
+export interface SoftmaxOptions {
+  /** the axis to normalize along; negative counts from the end; default -1 */
+  axis?: number;
+}
+
 /** The op that ran last: which backend, and which engine inside it. */
 export interface RunRecord {
   op: string;
@@ -163,6 +244,14 @@ const POOL_KEYS = keysOf<MaxPoolOptions>({ kernel: true, stride: true, padding: 
 const POOL_BACKWARD_KEYS = keysOf<MaxPoolBackwardOptions>({ kernel: true, stride: true, padding: true, ceilMode: true, inputShape: true });
 const GEMM_KEYS = keysOf<GemmOptions>({ transA: true, transB: true, alpha: true, beta: true, c: true, bias: true });
 const SGD_KEYS = keysOf<SgdOptions>({ lr: true, momentum: true, weightDecay: true });
+const BN_KEYS = keysOf<BatchNorm2dOptions>({ gamma: true, beta: true, runningMean: true, runningVar: true, training: true, eps: true, momentum: true, momentumMode: true });
+const BN_BACKWARD_KEYS = keysOf<BatchNorm2dBackwardOptions>({ gamma: true, eps: true });
+const SUM_TO_KEYS = keysOf<SumToShapeOptions>({ shape: true, alpha: true });
+const BCAST_BACKWARD_KEYS = keysOf<BroadcastBackwardOptions>({ aShape: true, bShape: true });
+const AVG_KEYS = keysOf<AvgPoolOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true });
+const AVG_BACKWARD_KEYS = keysOf<AvgPoolBackwardOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true, inputShape: true });
+const GLOBAL_BACKWARD_KEYS = keysOf<GlobalPoolBackwardOptions>({ inputShape: true });
+const SOFTMAX_KEYS = keysOf<SoftmaxOptions>({ axis: true });
 const CONTEXT_KEYS = keysOf<ContextOptions>({ backend: true, registry: true, backendOptions: true });
 
 /** The float32 tensor every data op returns (read() gives a Float32Array). */
@@ -752,6 +841,365 @@ export class Context implements TensorTracker {
     await this.#checkLabels(op, labels, p.classes, shapes);
     const id = await this.#run(op, () => this.backend.softmaxCrossEntropyBackward!(probs.dataId, labels.dataId, p));
     return this.#out(id, probs.shape);
+  }
+
+  // ---- batch norm --------------------------------------------------------------------------
+  /** An optional per-channel tensor [C] of batchNorm2d (null when absent). */
+  #perChannel(op: string, arg: string, t: Tensor | null | undefined, C: number, shapes: ShapeMap): Tensor | null {
+    if (t === undefined || t === null) return null;
+    checkTensor(op, arg, t, this.backend, { dtype: 'float32', rank: 1 }, shapes);
+    checkShapeEq(op, arg, t, [C], shapes);
+    return t;
+  }
+
+  /** eps of a batch norm: finite, >= 0; default 1e-5. */
+  #bnEps(op: string, v: unknown, shapes: ShapeMap): number {
+    return checkFinite(op, 'eps', v ?? 1e-5, shapes, 0);
+  }
+
+  /**
+   * Batch normalisation of x [N, C, H, W] per channel over N, H, W (CONVENTIONS.md, "Batch norm";
+   * PyTorch BatchNorm2d, ONNX BatchNormalization):
+   * - inference (default): y = gamma*(x - runningMean)/sqrt(runningVar + eps) + beta; runningMean
+   *   and runningVar are required; the returned runningMean/runningVar are null (unchanged).
+   * - training: normalises with the batch mean and biased variance; when runningMean/runningVar are
+   *   given, returns the updated statistics as NEW tensors (the inputs are left unchanged, as ONNX's
+   *   training outputs; replace yours with them). momentum defaults to PyTorch's 0.1.
+   * gamma/beta absent = affine off. Training needs N*H*W > 1 (as PyTorch).
+   */
+  async batchNorm2d(
+    x: Tensor,
+    o: BatchNorm2dOptions = {},
+  ): Promise<{ y: Float32Tensor; runningMean: Float32Tensor | null; runningVar: Float32Tensor | null }> {
+    const op = 'batchNorm2d';
+    const shapes = shapesOf({ x, gamma: o?.gamma, beta: o?.beta, runningMean: o?.runningMean, runningVar: o?.runningVar });
+    checkOptions(op, o, BN_KEYS, shapes);
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const gamma = this.#perChannel(op, 'gamma', o.gamma, C, shapes);
+    const beta = this.#perChannel(op, 'beta', o.beta, C, shapes);
+    const rm = this.#perChannel(op, 'runningMean', o.runningMean, C, shapes);
+    const rv = this.#perChannel(op, 'runningVar', o.runningVar, C, shapes);
+    if ((rm === null) !== (rv === null)) {
+      const missing = rm === null ? 'runningMean' : 'runningVar';
+      throw new ValidationError(op, missing, 'runningMean and runningVar together (both or neither)', `only ${missing === 'runningMean' ? 'runningVar' : 'runningMean'}`, shapes);
+    }
+    if (o.training !== undefined && typeof o.training !== 'boolean') {
+      throw new ValidationError(op, 'training', 'a boolean', formatValue(o.training), shapes);
+    }
+    const training = o.training ?? false;
+    if (!training && rm === null) {
+      throw new ValidationError(op, 'runningMean', 'runningMean and runningVar [C] in inference mode (training false)', 'none', shapes);
+    }
+    const momentumMode = o.momentumMode ?? 'pytorch';
+    if (momentumMode !== 'pytorch' && momentumMode !== 'onnx') {
+      throw new ValidationError(op, 'momentumMode', "'pytorch' or 'onnx'", formatValue(momentumMode), shapes);
+    }
+    const eps = this.#bnEps(op, o.eps, shapes);
+    const momentum = checkFinite(op, 'momentum', o.momentum ?? (momentumMode === 'pytorch' ? 0.1 : 0.9), shapes, 0);
+    if (momentum > 1) throw new ValidationError(op, 'momentum', 'a number in [0, 1]', formatValue(momentum), shapes);
+    if (training && N * H * W <= 1) {
+      throw new ValidationError(op, 'x', 'more than 1 value per channel in training (N*H*W > 1, as PyTorch)', `N*H*W = ${N * H * W}`, shapes);
+    }
+    const p: BatchNorm2dParams = { N, C, H, W, training, eps, momentum, momentumMode };
+    const id = (t: Tensor | null) => (t ? t.dataId : null);
+    const r = await this.#run(op, () => this.backend.batchNorm2d!(x.dataId, id(gamma), id(beta), id(rm), id(rv), p));
+    return {
+      y: this.#out(r.y, x.shape),
+      runningMean: r.runningMean ? this.#out(r.runningMean, [C]) : null,
+      runningVar: r.runningVar ? this.#out(r.runningVar, [C]) : null,
+    };
+  }
+
+  /**
+   * Training-mode gradients of batchNorm2d, from the batch statistics of x (CONVENTIONS.md):
+   * dx = gamma/sqrt(var + eps) * (dy - mean(dy) - xhat*mean(dy*xhat)), dgamma = sum(dy*xhat),
+   * dbeta = sum(dy), over N, H, W. gamma absent = affine off (dgamma and dbeta are returned anyway).
+   */
+  async batchNorm2dBackward(
+    x: Tensor,
+    dy: Tensor,
+    o: BatchNorm2dBackwardOptions = {},
+  ): Promise<{ dx: Float32Tensor; dgamma: Float32Tensor; dbeta: Float32Tensor }> {
+    const op = 'batchNorm2dBackward';
+    const shapes = shapesOf({ x, dy, gamma: o?.gamma });
+    checkOptions(op, o, BN_BACKWARD_KEYS, shapes);
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkShapeEq(op, 'dy', dy, x.shape, shapes);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const gamma = this.#perChannel(op, 'gamma', o.gamma, C, shapes);
+    const eps = this.#bnEps(op, o.eps, shapes);
+    if (N * H * W <= 1) {
+      throw new ValidationError(op, 'x', 'more than 1 value per channel (N*H*W > 1; batch statistics)', `N*H*W = ${N * H * W}`, shapes);
+    }
+    const r = await this.#run(op, () => this.backend.batchNorm2dBackward!(x.dataId, dy.dataId, gamma ? gamma.dataId : null, { N, C, H, W, eps }));
+    return { dx: this.#out(r.dx, x.shape), dgamma: this.#out(r.dgamma, [C]), dbeta: this.#out(r.dbeta, [C]) };
+  }
+
+  // ---- elementwise with broadcasting --------------------------------------------------------
+  #binary(op: 'add' | 'sub' | 'mul', a: Tensor, b: Tensor): { p: BroadcastParams; shapes: ShapeMap } {
+    const shapes = shapesOf({ a, b });
+    this.#require(op, shapes);
+    checkTensor(op, 'a', a, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'b', b, this.backend, { dtype: 'float32' }, shapes);
+    const shape = checkOutputSize(op, checkBroadcast(op, 'b', a.shape, b.shape, shapes), shapes);
+    return { p: { shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape), size: sizeOf(shape) }, shapes };
+  }
+
+  /** y = a + b with numpy broadcasting (ONNX Add): same shape, per channel ([C, 1, 1] or [1, C, 1, 1]), scalar ([] or [1]). */
+  async add(a: Tensor, b: Tensor): Promise<Float32Tensor> {
+    const { p } = this.#binary('add', a, b);
+    const id = await this.#run('add', () => this.backend.add!(a.dataId, b.dataId, p));
+    return this.#out(id, p.shape);
+  }
+
+  /** y = a - b with numpy broadcasting (ONNX Sub). */
+  async sub(a: Tensor, b: Tensor): Promise<Float32Tensor> {
+    const { p } = this.#binary('sub', a, b);
+    const id = await this.#run('sub', () => this.backend.sub!(a.dataId, b.dataId, p));
+    return this.#out(id, p.shape);
+  }
+
+  /** y = a * b with numpy broadcasting (ONNX Mul). */
+  async mul(a: Tensor, b: Tensor): Promise<Float32Tensor> {
+    const { p } = this.#binary('mul', a, b);
+    const id = await this.#run('mul', () => this.backend.mul!(a.dataId, b.dataId, p));
+    return this.#out(id, p.shape);
+  }
+
+  /** The params of sumToShape of x to `shape` (x's shape must be the broadcast of shape to it). */
+  #sumToParams(op: string, arg: string, xShape: readonly number[], shape: readonly number[], alpha: number, shapes: ShapeMap) {
+    const b = broadcastShape(xShape, shape);
+    if (!b || b.length !== xShape.length || b.some((d, i) => d !== xShape[i])) {
+      throw new ValidationError(
+        op,
+        arg,
+        `a shape that broadcasts to [${xShape.join(', ')}] (numpy rules: aligned on the right, each axis equal or 1, rank <= ${xShape.length})`,
+        formatValue(shape),
+        shapes,
+      );
+    }
+    // y's element strides along x's axes: 0 where y is broadcast (missing or size 1)
+    const strides = broadcastStrides(shape, xShape);
+    return { shape: [...xShape], strides, size: sizeOf(xShape), outSize: sizeOf(shape), alpha };
+  }
+
+  /**
+   * y = alpha * x summed over the axes along which `shape` was broadcast to reach x's shape (the
+   * gradient of a broadcast operand; PyTorch's sum_to_size). y has `shape`.
+   */
+  async sumToShape(x: Tensor, o: SumToShapeOptions): Promise<Float32Tensor> {
+    const op = 'sumToShape';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkRequiredOptions(op, o, SUM_TO_KEYS, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32' }, shapes);
+    const shape = checkShapeList(op, 'shape', o.shape, shapes);
+    const alpha = checkFinite(op, 'alpha', o.alpha ?? 1, shapes);
+    const p = this.#sumToParams(op, 'shape', x.shape, shape, alpha, shapes);
+    const id = await this.#run(op, () => this.backend.sumToShape!(x.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  /** The operand shapes of an add/sub backward, checked against dy. */
+  #broadcastBackward(op: string, dy: Tensor, o: BroadcastBackwardOptions, shapes: ShapeMap): { aShape: number[]; bShape: number[] } {
+    checkRequiredOptions(op, o, BCAST_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32' }, shapes);
+    const aShape = checkShapeList(op, 'aShape', o.aShape, shapes);
+    const bShape = checkShapeList(op, 'bShape', o.bShape, shapes);
+    shapes.aShape = aShape;
+    shapes.bShape = bShape;
+    const out = checkBroadcast(op, 'bShape', aShape, bShape, shapes);
+    checkShapeEq(op, 'dy', dy, out, shapes);
+    return { aShape, bShape };
+  }
+
+  /** Both gradients of a broadcast op, each a sumToShape of its own gradient (disposed on failure). */
+  async #twoSums(op: string, ga: Tensor, aShape: number[], gb: Tensor, bShape: number[], alphaB: number, shapes: ShapeMap) {
+    const pa = this.#sumToParams(op, 'aShape', ga.shape, aShape, 1, shapes);
+    const pb = this.#sumToParams(op, 'bShape', gb.shape, bShape, alphaB, shapes);
+    const da = this.#out(await this.#run(op, () => this.backend.sumToShape!(ga.dataId, pa)), aShape);
+    try {
+      const db = this.#out(await this.#run(op, () => this.backend.sumToShape!(gb.dataId, pb)), bShape);
+      return { da, db };
+    } catch (e) {
+      da.dispose();
+      throw e;
+    }
+  }
+
+  /** Gradients of add: da = dy summed to aShape, db = dy summed to bShape. */
+  async addBackward(dy: Tensor, o: BroadcastBackwardOptions): Promise<{ da: Float32Tensor; db: Float32Tensor }> {
+    const op = 'addBackward';
+    const shapes = shapesOf({ dy });
+    this.#require('sumToShape', shapes);
+    const { aShape, bShape } = this.#broadcastBackward(op, dy, o, shapes);
+    return this.#twoSums(op, dy, aShape, dy, bShape, 1, shapes);
+  }
+
+  /** Gradients of sub: da = dy summed to aShape, db = -dy summed to bShape. */
+  async subBackward(dy: Tensor, o: BroadcastBackwardOptions): Promise<{ da: Float32Tensor; db: Float32Tensor }> {
+    const op = 'subBackward';
+    const shapes = shapesOf({ dy });
+    this.#require('sumToShape', shapes);
+    const { aShape, bShape } = this.#broadcastBackward(op, dy, o, shapes);
+    return this.#twoSums(op, dy, aShape, dy, bShape, -1, shapes);
+  }
+
+  /** Gradients of mul: da = dy*b summed to a's shape, db = dy*a summed to b's shape. */
+  async mulBackward(a: Tensor, b: Tensor, dy: Tensor): Promise<{ da: Float32Tensor; db: Float32Tensor }> {
+    const op = 'mulBackward';
+    const shapes = shapesOf({ a, b, dy });
+    this.#require('mul', shapes);
+    this.#require('sumToShape', shapes);
+    checkTensor(op, 'a', a, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'b', b, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32' }, shapes);
+    const out = checkBroadcast(op, 'b', a.shape, b.shape, shapes);
+    checkShapeEq(op, 'dy', dy, out, shapes);
+    const bc = (s: readonly number[]): BroadcastParams => ({ shape: out, aStrides: broadcastStrides(out, out), bStrides: broadcastStrides(s, out), size: sizeOf(out) });
+    const ga = this.#out(await this.#run(op, () => this.backend.mul!(dy.dataId, b.dataId, bc(b.shape))), out);
+    try {
+      const gb = this.#out(await this.#run(op, () => this.backend.mul!(dy.dataId, a.dataId, bc(a.shape))), out);
+      try {
+        return await this.#twoSums(op, ga, [...a.shape], gb, [...b.shape], 1, shapes);
+      } finally {
+        gb.dispose();
+      }
+    } finally {
+      ga.dispose();
+    }
+  }
+
+  // ---- average and global pooling ---------------------------------------------------------
+  #avgParams(op: string, shape: readonly number[], o: AvgPoolOptions, shapes: ShapeMap): AvgPool2dParams {
+    const [N, C, H, W] = shape as [number, number, number, number];
+    const kernel = checkKernel(op, o, shapes);
+    for (const k of ['ceilMode', 'countIncludePad'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ValidationError(op, k, 'a boolean', formatValue(o[k]), shapes);
+    }
+    const g = windowGeometry(op, H, W, { kernel, stride: o.stride ?? kernel, dilation: o.dilation, padding: o.padding, ceilMode: o.ceilMode }, shapes);
+    return { ...g, N, C, countIncludePad: o.countIncludePad ?? false };
+  }
+
+  /** inputShape of a pooling backward: [N, C, H, W] of integers >= 1. */
+  #inputShape(op: string, v: unknown, shapes: ShapeMap): [number, number, number, number] {
+    if (!Array.isArray(v) || v.length !== 4 || v.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'inputShape', '[N, C, H, W] of integers >= 1', formatValue(v), shapes);
+    }
+    shapes.inputShape = v;
+    return [v[0], v[1], v[2], v[3]];
+  }
+
+  /**
+   * Average pooling (ONNX AveragePool; CONVENTIONS.md): y = sum over the window's in-image
+   * positions / divisor. countIncludePad false (default): the divisor counts the in-image
+   * positions; true: those inside the explicit or 'same' padding too, never the ceil-mode overhang.
+   * A window with no counted position gives NaN (0/0).
+   */
+  async avgpool2d(x: Tensor, o: AvgPoolOptions): Promise<Float32Tensor> {
+    const op = 'avgpool2d';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkRequiredOptions(op, o, AVG_KEYS, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const p = this.#avgParams(op, x.shape, o, shapes);
+    const shape = checkOutputSize(op, [p.N, p.C, p.outH, p.outW], shapes);
+    const id = await this.#run(op, () => this.backend.avgpool2d!(x.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  /** dx [inputShape]: zero, then every output adds dy / divisor to its window's in-image positions. */
+  async avgpool2dBackward(dy: Tensor, o: AvgPoolBackwardOptions): Promise<Float32Tensor> {
+    const op = 'avgpool2dBackward';
+    const shapes = shapesOf({ dy });
+    this.#require(op, shapes);
+    checkRequiredOptions(op, o, AVG_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const inShape = this.#inputShape(op, o.inputShape, shapes);
+    const p = this.#avgParams(op, inShape, o, shapes);
+    checkShapeEq(op, 'dy', dy, [p.N, p.C, p.outH, p.outW], shapes);
+    const shape = checkOutputSize(op, inShape, shapes);
+    const id = await this.#run(op, () => this.backend.avgpool2dBackward!(dy.dataId, p));
+    return this.#out(id, shape);
+  }
+
+  /** Mean over all of H x W (ONNX GlobalAveragePool): [N, C, H, W] -> [N, C, 1, 1]. */
+  async globalAvgPool2d(x: Tensor): Promise<Float32Tensor> {
+    const op = 'globalAvgPool2d';
+    const shapes = shapesOf({ x });
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const p: GlobalPool2dParams = { N, C, H, W };
+    const id = await this.#run(op, () => this.backend.globalAvgPool2d!(x.dataId, p));
+    return this.#out(id, [N, C, 1, 1]);
+  }
+
+  /** dx [inputShape] = dy / (H*W) at every position; dy is [N, C, 1, 1]. */
+  async globalAvgPool2dBackward(dy: Tensor, o: GlobalPoolBackwardOptions): Promise<Float32Tensor> {
+    const op = 'globalAvgPool2dBackward';
+    const shapes = shapesOf({ dy });
+    this.#require(op, shapes);
+    checkRequiredOptions(op, o, GLOBAL_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const [N, C, H, W] = this.#inputShape(op, o.inputShape, shapes);
+    checkShapeEq(op, 'dy', dy, [N, C, 1, 1], shapes);
+    const shape = checkOutputSize(op, [N, C, H, W], shapes);
+    const id = await this.#run(op, () => this.backend.globalAvgPool2dBackward!(dy.dataId, { N, C, H, W }));
+    return this.#out(id, shape);
+  }
+
+  // ---- softmax / log-softmax on an axis --------------------------------------------------
+  #axisParams(op: string, x: Tensor, o: SoftmaxOptions | undefined, shapes: ShapeMap): AxisParams {
+    if (x.rank < 1) throw new ValidationError(op, 'x', 'rank >= 1 (an axis to normalize along)', 'rank 0 []', shapes);
+    const axis = checkAxis(op, o?.axis ?? -1, x.rank, shapes);
+    return axisSplit(x.shape, axis);
+  }
+
+  async #axisForward(op: 'softmax' | 'logSoftmax', x: Tensor, o: SoftmaxOptions | undefined): Promise<Float32Tensor> {
+    const shapes = shapesOf({ x });
+    checkOptions(op, o, SOFTMAX_KEYS, shapes);
+    this.#require(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32' }, shapes);
+    const p = this.#axisParams(op, x, o, shapes);
+    const id = await this.#run(op, () => this.backend[op]!(x.dataId, p));
+    return this.#out(id, x.shape);
+  }
+
+  async #axisBackward(op: 'softmaxBackward' | 'logSoftmaxBackward', y: Tensor, dy: Tensor, o: SoftmaxOptions | undefined): Promise<Float32Tensor> {
+    const shapes = shapesOf({ y, dy });
+    checkOptions(op, o, SOFTMAX_KEYS, shapes);
+    this.#require(op, shapes);
+    checkTensor(op, 'y', y, this.backend, { dtype: 'float32' }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32' }, shapes);
+    checkShapeEq(op, 'dy', dy, y.shape, shapes);
+    const p = this.#axisParams(op, y, o, shapes);
+    const id = await this.#run(op, () => this.backend[op]!(y.dataId, dy.dataId, p));
+    return this.#out(id, y.shape);
+  }
+
+  /** y = exp(x - max)/sum(exp(x - max)) along `axis` (default -1; ONNX Softmax-13). NaN in a slice makes it NaN. */
+  softmax(x: Tensor, o?: SoftmaxOptions): Promise<Float32Tensor> {
+    return this.#axisForward('softmax', x, o);
+  }
+
+  /** dx = y * (dy - sum(dy * y)) along `axis`, from softmax's output y. */
+  softmaxBackward(y: Tensor, dy: Tensor, o?: SoftmaxOptions): Promise<Float32Tensor> {
+    return this.#axisBackward('softmaxBackward', y, dy, o);
+  }
+
+  /** y = x - max - log(sum(exp(x - max))) along `axis` (default -1; ONNX LogSoftmax-13). */
+  logSoftmax(x: Tensor, o?: SoftmaxOptions): Promise<Float32Tensor> {
+    return this.#axisForward('logSoftmax', x, o);
+  }
+
+  /** dx = dy - exp(y) * sum(dy) along `axis`, from logSoftmax's output y. */
+  logSoftmaxBackward(y: Tensor, dy: Tensor, o?: SoftmaxOptions): Promise<Float32Tensor> {
+    return this.#axisBackward('logSoftmaxBackward', y, dy, o);
   }
 
   // ---- dense (composed from gemm on the same backend) -------------------------------------

@@ -95,3 +95,45 @@ export function padIndex(i: number, n: number, mode: PadMode): number {
     }
   }
 }
+
+/**
+ * numpy / ONNX multidirectional broadcasting: shapes aligned on the right, missing leading axes
+ * count as 1, each axis equal or 1 in one operand. The result's shape, or null when they do not
+ * broadcast.
+ */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const da = a[a.length - r + i] ?? 1;
+    const db = b[b.length - r + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return null;
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/**
+ * Element strides of an operand of shape `s` along each axis of the broadcast shape `out` (s
+ * aligned on the right): 0 along the axes it is broadcast along (missing or of size 1).
+ */
+export function broadcastStrides(s: readonly number[], out: readonly number[]): number[] {
+  const r = out.length;
+  const strides = new Array<number>(r).fill(0);
+  let st = 1;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const ax = r - s.length + i;
+    strides[ax] = s[i] === 1 ? 0 : st;
+    st *= s[i]!;
+  }
+  return strides;
+}
+
+/** A shape seen as [outer, len, inner] around `axis` (already normalized to 0..rank-1). */
+export function axisSplit(shape: readonly number[], axis: number): { outer: number; len: number; inner: number } {
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  let inner = 1;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return { outer, len: shape[axis]!, inner };
+}

@@ -52,6 +52,8 @@ const i32 = (name: string, extra: Partial<OpTensorSpec> = {}): OpTensorSpec => (
 const CONV_ATTRS = ['stride', 'padding', 'dilation', 'groups', 'padMode', 'flip'] as const;
 const WINDOW_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'padMode'] as const;
 const POOL_ATTRS = ['kernel', 'stride', 'padding', 'ceilMode'] as const;
+const AVG_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad'] as const;
+const BN_ATTRS = ['training', 'eps', 'momentum', 'momentumMode'] as const;
 
 function kernel(name: string, summary: string, inputs: OpTensorSpec[], attributes: readonly string[], outputs: string[]): OpRecord {
   return Object.freeze({ name, kind: 'kernel' as const, summary, kernels: Object.freeze([name]), inputs: Object.freeze(inputs), attributes: Object.freeze([...attributes]), outputs: Object.freeze(outputs) });
@@ -75,6 +77,20 @@ export const KERNEL_OPS = Object.freeze({
   reluBackward: kernel('reluBackward', 'dx = dy where x > 0, else 0', [f32('x'), f32('dy')], [], ['dx']),
   softmaxCrossEntropy: kernel('softmaxCrossEntropy', 'row softmax and mean cross-entropy against int32 labels', [f32('logits'), i32('labels')], [], ['loss', 'probs']),
   softmaxCrossEntropyBackward: kernel('softmaxCrossEntropyBackward', 'dlogits = (probs - onehot(labels)) / n', [f32('probs'), i32('labels')], [], ['dx']),
+  batchNorm2d: kernel('batchNorm2d', 'batch norm over N, H, W per channel: batch statistics and running-statistics update (training) or running statistics', [f32('x'), f32('gamma', { optional: true, option: 'gamma' }), f32('beta', { optional: true, option: 'beta' }), f32('runningMean', { optional: true, option: 'runningMean' }), f32('runningVar', { optional: true, option: 'runningVar' })], BN_ATTRS, ['y', 'runningMean', 'runningVar']),
+  batchNorm2dBackward: kernel('batchNorm2dBackward', "batchNorm2d's training-mode gradients dx, dgamma, dbeta", [f32('x'), f32('dy'), f32('gamma', { optional: true, option: 'gamma' })], ['eps'], ['dx', 'dgamma', 'dbeta']),
+  add: kernel('add', 'y = a + b, numpy broadcasting', [f32('a'), f32('b')], [], ['y']),
+  sub: kernel('sub', 'y = a - b, numpy broadcasting', [f32('a'), f32('b')], [], ['y']),
+  mul: kernel('mul', 'y = a * b, numpy broadcasting', [f32('a'), f32('b')], [], ['y']),
+  sumToShape: kernel('sumToShape', 'y = alpha * x summed over the axes broadcast to reach x from shape', [f32('x')], ['shape', 'alpha'], ['y']),
+  globalAvgPool2d: kernel('globalAvgPool2d', 'mean over H x W: [N, C, H, W] -> [N, C, 1, 1]', [f32('x')], [], ['y']),
+  globalAvgPool2dBackward: kernel('globalAvgPool2dBackward', "globalAvgPool2d's dx = dy / (H*W) everywhere", [f32('dy')], ['inputShape'], ['dx']),
+  avgpool2d: kernel('avgpool2d', '2-D average pooling, ceil mode, count-include-pad', [f32('x')], AVG_ATTRS, ['y']),
+  avgpool2dBackward: kernel('avgpool2dBackward', "avgpool2d's dx: dy / divisor spread over each window", [f32('dy')], [...AVG_ATTRS, 'inputShape'], ['dx']),
+  softmax: kernel('softmax', 'softmax along any axis', [f32('x')], ['axis'], ['y']),
+  softmaxBackward: kernel('softmaxBackward', "softmax's dx = y * (dy - sum(dy * y)) from its output y", [f32('y'), f32('dy')], ['axis'], ['dx']),
+  logSoftmax: kernel('logSoftmax', 'log-softmax along any axis', [f32('x')], ['axis'], ['y']),
+  logSoftmaxBackward: kernel('logSoftmaxBackward', "logSoftmax's dx = dy - exp(y) * sum(dy) from its output y", [f32('y'), f32('dy')], ['axis'], ['dx']),
 });
 
 /** Context ops built from kernels. */
@@ -83,6 +99,9 @@ export const COMPOSITE_OPS = Object.freeze({
   conv1dBackward: composite('conv1dBackward', "conv1d's gradients dx, dw, db", ['conv2dBackward'], [f32('x'), f32('w'), f32('dy')], [...CONV_ATTRS, 'wants'], ['dx', 'dw', 'db']),
   dense: composite('dense', 'y = x * w^T + b (w is [out, in])', ['gemm'], [f32('x'), f32('w'), f32('b', { optional: true })], [], ['y']),
   denseBackward: composite('denseBackward', "dense's gradients dx, dw, db", ['gemm'], [f32('x'), f32('w'), f32('dy')], [], ['dx', 'dw', 'db']),
+  addBackward: composite('addBackward', "add's gradients: dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
+  subBackward: composite('subBackward', "sub's gradients: dy and -dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
+  mulBackward: composite('mulBackward', "mul's gradients: dy*b and dy*a summed to a's and b's shapes", ['mul', 'sumToShape'], [f32('a'), f32('b'), f32('dy')], [], ['da', 'db']),
 });
 
 /** Every op record by name: kernels first, then composites. */

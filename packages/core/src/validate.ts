@@ -8,7 +8,7 @@ import {
 } from './errors.js';
 import { MAX_ELEMENTS, sizeOf, type DType, type Tensor } from './tensor.js';
 import type { KernelBackend, MaxPool2dParams } from './backend.js';
-import { axisGeometry, PAD_MODES, type PadMode, type Padding, type Window2d } from './geometry.js';
+import { axisGeometry, broadcastShape, PAD_MODES, type PadMode, type Padding, type Window2d } from './geometry.js';
 
 /** Shapes of the tensor arguments of one call, for error messages. */
 export function shapesOf(args: Record<string, Tensor | null | undefined>): ShapeMap {
@@ -367,4 +367,46 @@ export function windowGeometry(
     outH: gh.out,
     outW: gw.out,
   };
+}
+
+/** A shape argument (sumToShape's shape, addBackward's aShape): an array of integers >= 1 (may be empty: a scalar). */
+export function checkShapeList(op: string, arg: string, v: unknown, shapes: ShapeMap): number[] {
+  if (!Array.isArray(v) || v.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1)) {
+    throw new ValidationError(op, arg, 'a shape: an array of integers >= 1', formatValue(v), shapes);
+  }
+  return [...(v as number[])];
+}
+
+/**
+ * The broadcast shape of two operands (numpy / ONNX multidirectional broadcasting), or a
+ * ValidationError on `arg` naming the first axis (counted from the end) where they disagree.
+ */
+export function checkBroadcast(op: string, arg: string, a: readonly number[], b: readonly number[], shapes: ShapeMap): number[] {
+  const out = broadcastShape(a, b);
+  if (out) return out;
+  const r = Math.max(a.length, b.length);
+  let axis = -1;
+  for (let i = 1; i <= r; i++) {
+    const da = a[a.length - i] ?? 1;
+    const db = b[b.length - i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      axis = -i;
+      break;
+    }
+  }
+  throw new ValidationError(
+    op,
+    arg,
+    `a shape that broadcasts with ${fmt(a)} (numpy rules: aligned on the right, each axis equal or 1)`,
+    `${fmt(b)} (axis ${axis}: ${a[a.length + axis]} vs ${b[b.length + axis]})`,
+    shapes,
+  );
+}
+
+/** An axis of a rank-r tensor: an integer in [-r, r); returns it normalized to [0, r). */
+export function checkAxis(op: string, v: unknown, rank: number, shapes: ShapeMap): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -rank || v >= rank) {
+    throw new ValidationError(op, 'axis', `an integer in [${-rank}, ${rank}) for a rank-${rank} tensor`, formatValue(v), shapes);
+  }
+  return v < 0 ? v + rank : v;
 }

@@ -593,7 +593,298 @@ function uwnetDrafts(): Draft[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------
+// ops for modern CNNs (issue 20): batch norm, broadcasting add/sub/mul, average and global
+// pooling, softmax / log-softmax on an axis. Expected values from the float64 reference, which
+// its own tests cross-check against onnxruntime-node.
+
+const perC = (C: number, data: Float32Array): RawArray => f32([C], data);
+/** float32 values uniform in [offset - scale, offset + scale). */
+const shifted32 = (n: number, r: () => number, scale: number, offset: number) => uniform32(n, r, scale).map((v) => Math.fround(v + offset));
+
+interface BnSpec {
+  name: string;
+  x: Shape4;
+  o: R.BatchNormOptions;
+  affine: boolean;
+  running: boolean;
+  /** x = offset + scale * uniform */
+  scale?: number;
+  offset?: number;
+  tags: string[];
+}
+
+const BN: BnSpec[] = [
+  { name: 'train-affine-running', x: [4, 3, 5, 6], o: { training: true }, affine: true, running: true, tags: ['training', 'running-stats'] },
+  { name: 'train-no-affine-no-running', x: [2, 4, 3, 3], o: { training: true }, affine: false, running: false, tags: ['training', 'no-affine'] },
+  { name: 'train-momentum-0.3', x: [3, 2, 4, 4], o: { training: true, momentum: 0.3 }, affine: true, running: true, tags: ['training', 'running-stats', 'momentum'] },
+  { name: 'train-onnx-momentum-mode', x: [2, 3, 4, 5], o: { training: true, momentumMode: 'onnx' }, affine: true, running: true, tags: ['training', 'running-stats', 'onnx'] },
+  { name: 'train-n1-eps-1e-3', x: [1, 5, 3, 4], o: { training: true, eps: 1e-3 }, affine: true, running: true, tags: ['training', 'eps', 'batch1'] },
+  { name: 'train-shifted-data', x: [4, 2, 3, 3], o: { training: true }, affine: true, running: true, scale: 3, offset: 20, tags: ['training', 'running-stats', 'large-mean'] },
+  { name: 'train-c16', x: [2, 16, 4, 4], o: { training: true }, affine: true, running: true, tags: ['training', 'c16'] },
+  { name: 'train-hw1', x: [8, 3, 1, 1], o: { training: true }, affine: true, running: true, tags: ['training', 'hw1'] },
+  { name: 'infer-affine', x: [2, 3, 5, 4], o: {}, affine: true, running: true, tags: ['inference'] },
+  { name: 'infer-no-affine-eps-0.1', x: [1, 4, 3, 3], o: { eps: 0.1 }, affine: false, running: true, tags: ['inference', 'no-affine', 'eps'] },
+];
+
+function batchNormDrafts(): Draft[] {
+  const out: Draft[] = [];
+  for (const s of BN) {
+    const id = `batchNorm2d/${s.name}`;
+    const r = rng(seedOf(id));
+    const C = s.x[1];
+    const M = s.x[0] * s.x[2] * s.x[3];
+    const x = shifted32(size(s.x), r, s.scale ?? 1, s.offset ?? 0);
+    const gamma = s.affine ? shifted32(C, r, 0.5, 1) : null;
+    const beta = s.affine ? uniform32(C, r) : null;
+    const rm = s.running ? uniform32(C, r) : null;
+    const rv = s.running ? shifted32(C, r, 0.5, 1) : null;
+    const T = (d: Float32Array | null) => (d ? { data: d, shape: [C] } : null);
+    const res = R.refBatchNorm2d({ data: x, shape: s.x }, { gamma: T(gamma), beta: T(beta), runningMean: T(rm), runningVar: T(rv) }, s.o);
+    const inputs: Record<string, RawArray> = { x: f32([...s.x], x) };
+    if (gamma) inputs.gamma = perC(C, gamma);
+    if (beta) inputs.beta = perC(C, beta);
+    if (rm) inputs.runningMean = perC(C, rm);
+    if (rv) inputs.runningVar = perC(C, rv);
+    const expected: Record<string, Expected> = { y: f64(res.y, s.o.training ? M : 1) };
+    if (s.o.training && res.runningMean && res.runningVar) {
+      expected.runningMean = f64(res.runningMean, M);
+      expected.runningVar = f64(res.runningVar, M);
+    }
+    out.push({
+      id,
+      op: 'batchNorm2d',
+      title: `batch norm ${s.name}`,
+      params: { ...s.o },
+      inputs,
+      expected,
+      source: 'generated',
+      tags: ['batchnorm', ...s.tags],
+      ...(s.o.training && s.running ? { notes: 'expected runningMean/runningVar: the statistics after one update from the given ones' } : {}),
+    });
+    if (!s.o.training) continue;
+    const idb = `batchNorm2dBackward/${s.name}`;
+    const dy = uniform32(size(s.x), rng(seedOf(idb)));
+    const g = R.refBatchNorm2dBackward({ data: x, shape: s.x }, { data: dy, shape: s.x }, T(gamma), { eps: s.o.eps });
+    const binputs: Record<string, RawArray> = { x: f32([...s.x], x), dy: f32([...s.x], dy) };
+    if (gamma) binputs.gamma = perC(C, gamma);
+    out.push({
+      id: idb,
+      op: 'batchNorm2dBackward',
+      title: `batch norm backward ${s.name}`,
+      params: s.o.eps !== undefined ? { eps: s.o.eps } : {},
+      inputs: binputs,
+      expected: { dx: f64(g.dx, M), dgamma: f64(g.dgamma, M), dbeta: f64(g.dbeta, M) },
+      source: 'generated',
+      tags: ['batchnorm', ...s.tags],
+    });
+  }
+  return out;
+}
+
+const BCAST: { name: string; a: number[]; b: number[]; tags: string[] }[] = [
+  { name: 'same-shape-residual', a: [2, 8, 6, 6], b: [2, 8, 6, 6], tags: ['same-shape', 'residual'] },
+  { name: 'per-channel-c11', a: [2, 3, 4, 5], b: [3, 1, 1], tags: ['per-channel'] },
+  { name: 'per-channel-1c11', a: [2, 4, 3, 3], b: [1, 4, 1, 1], tags: ['per-channel'] },
+  { name: 'scalar-rank0', a: [2, 3, 4, 5], b: [], tags: ['scalar'] },
+  { name: 'scalar-1', a: [3, 2, 5], b: [1], tags: ['scalar'] },
+  { name: 'per-channel-first', a: [1, 5, 1, 1], b: [2, 5, 3, 4], tags: ['per-channel', 'a-broadcast'] },
+  { name: 'both-broadcast', a: [2, 1, 4, 1], b: [1, 3, 1, 5], tags: ['both-broadcast'] },
+  { name: 'row-bias', a: [8, 10], b: [10], tags: ['bias'] },
+  { name: 'last-axis-column', a: [2, 3, 4, 5], b: [2, 3, 4, 1], tags: ['inner-broadcast'] },
+];
+
+function broadcastDrafts(): Draft[] {
+  const out: Draft[] = [];
+  const fns = { add: R.refAdd, sub: R.refSub, mul: R.refMul } as const;
+  for (const op of ['add', 'sub', 'mul'] as const) {
+    for (const s of BCAST) {
+      const id = `${op}/${s.name}`;
+      const r = rng(seedOf(id));
+      const a = uniform32(size(s.a), r);
+      const b = uniform32(size(s.b), r);
+      const at = { data: a, shape: s.a };
+      const bt = { data: b, shape: s.b };
+      const y = fns[op](at, bt);
+      out.push({ id, op, title: `${op} ${s.name} [${s.a.join(', ')}] and [${s.b.join(', ')}]`, params: {}, inputs: { a: f32(s.a, a), b: f32(s.b, b) }, expected: { y: f64(y, 1) }, source: 'generated', tags: ['broadcast', ...s.tags] });
+      const idb = `${op}Backward/${s.name}`;
+      const dy = uniform32(size(y.shape), rng(seedOf(idb)));
+      const dyt = { data: dy, shape: y.shape };
+      const g = op === 'add' ? R.refAddBackward(dyt, s.a, s.b) : op === 'sub' ? R.refSubBackward(dyt, s.a, s.b) : R.refMulBackward(at, bt, dyt);
+      const red = (shape: number[]) => size(y.shape) / size(shape);
+      out.push({
+        id: idb,
+        op: `${op}Backward`,
+        title: `${op} backward ${s.name}: gradients summed over the broadcast axes`,
+        params: op === 'mul' ? {} : { aShape: s.a, bShape: s.b },
+        inputs: op === 'mul' ? { a: f32(s.a, a), b: f32(s.b, b), dy: f32(y.shape, dy) } : { dy: f32(y.shape, dy) },
+        expected: { da: f64(g.da, red(s.a)), db: f64(g.db, red(s.b)) },
+        source: 'generated',
+        tags: ['broadcast', 'broadcast-gradient', ...s.tags],
+      });
+    }
+  }
+  const sums: { name: string; x: number[]; shape: number[]; alpha?: number }[] = [
+    { name: 'to-per-channel', x: [2, 3, 4, 5], shape: [3, 1, 1] },
+    { name: 'to-1c11', x: [4, 6, 3, 3], shape: [1, 6, 1, 1] },
+    { name: 'to-scalar', x: [2, 3, 4, 5], shape: [] },
+    { name: 'to-last-axis', x: [3, 4, 7], shape: [7] },
+    { name: 'to-mixed-alpha-neg', x: [2, 3, 4, 5], shape: [2, 1, 4, 1], alpha: -0.5 },
+    { name: 'identity', x: [2, 3, 4], shape: [2, 3, 4] },
+    { name: 'drop-leading-ones', x: [1, 1, 6], shape: [6] },
+  ];
+  for (const s of sums) {
+    const id = `sumToShape/${s.name}`;
+    const x = uniform32(size(s.x), rng(seedOf(id)));
+    const y = R.refReduceTo({ data: x, shape: s.x }, s.shape);
+    const alpha = s.alpha ?? 1;
+    const data = alpha === 1 ? y.data : y.data.map((v) => alpha * v);
+    out.push({
+      id,
+      op: 'sumToShape',
+      title: `sumToShape [${s.x.join(', ')}] to [${s.shape.join(', ')}]${alpha !== 1 ? ` times ${alpha}` : ''}`,
+      params: { shape: s.shape, ...(s.alpha !== undefined ? { alpha: s.alpha } : {}) },
+      inputs: { x: f32(s.x, x) },
+      expected: { y: f64({ data, shape: y.shape }, size(s.x) / size(s.shape)) },
+      source: 'generated',
+      tags: ['broadcast-gradient'],
+    });
+  }
+  return out;
+}
+
+interface AvgSpec {
+  name: string;
+  x: Shape4;
+  o: R.AvgPoolOptions;
+  tags: string[];
+}
+
+const AVG: AvgSpec[] = [];
+{
+  const a = (name: string, x: Shape4, o: R.AvgPoolOptions, tags: string[]) => AVG.push({ name, x, o, tags });
+  a('k2-s2-valid', [2, 3, 8, 8], { kernel: 2, stride: 2, padding: 'valid' }, ['basic']);
+  a('k3-s2-same', [1, 2, 9, 9], { kernel: 3, stride: 2 }, ['same']);
+  a('k3-s2-same-include-pad', [1, 2, 9, 8], { kernel: 3, stride: 2, countIncludePad: true }, ['same', 'count-include-pad']);
+  a('k3-s1-pad1-include-pad', [2, 2, 6, 7], { kernel: 3, stride: 1, padding: 1, countIncludePad: true }, ['explicit', 'count-include-pad']);
+  a('k3-s1-pad1-exclude-pad', [2, 2, 6, 7], { kernel: 3, stride: 1, padding: 1 }, ['explicit']);
+  a('k3-s2-pad1-ceil-include-pad', [1, 3, 8, 8], { kernel: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: true }, ['ceil-mode', 'count-include-pad', 'edge-window']);
+  a('k3-s2-pad1-ceil-exclude-pad', [1, 3, 8, 8], { kernel: 3, stride: 2, padding: 1, ceilMode: true }, ['ceil-mode', 'edge-window']);
+  a('k3-s3-valid-ceil-overhang-include-pad', [1, 2, 8, 7], { kernel: 3, stride: 3, padding: 'valid', ceilMode: true, countIncludePad: true }, ['ceil-mode', 'count-include-pad', 'edge-window', 'overhang']);
+  a('k3-s3-valid-ceil-overhang', [1, 2, 8, 7], { kernel: 3, stride: 3, padding: 'valid', ceilMode: true }, ['ceil-mode', 'edge-window', 'overhang']);
+  a('k2-s2-ceil-last-window-dropped', [1, 1, 4, 5], { kernel: 2, stride: 2, padding: [0, 1, 0, 1], ceilMode: true, countIncludePad: true }, ['ceil-mode', 'count-include-pad', 'edge-window']);
+  a('k2x3-s1x2-asymmetric-pads', [2, 2, 7, 9], { kernel: [2, 3], stride: [1, 2], padding: [0, 1, 2, 1], countIncludePad: true }, ['non-square', 'explicit', 'count-include-pad']);
+  a('k3-d2-pad2', [1, 2, 9, 9], { kernel: 3, dilation: 2, stride: 1, padding: 2 }, ['dilation']);
+  a('k3-d2-pad2-include-pad', [1, 2, 9, 9], { kernel: 3, dilation: 2, stride: 1, padding: 2, countIncludePad: true }, ['dilation', 'count-include-pad']);
+  a('k3-s2-pad1-resnet', [2, 4, 7, 7], { kernel: 3, stride: 2, padding: 1 }, ['resnet']);
+  a('k4-s1-same-even', [1, 2, 6, 6], { kernel: 4, stride: 1 }, ['same', 'even']);
+  a('kernel-larger-than-image', [1, 2, 3, 3], { kernel: 5, stride: 1, padding: 2 }, ['big-kernel']);
+}
+
+function avgpoolDrafts(): Draft[] {
+  const out: Draft[] = [];
+  for (const s of AVG) {
+    const id = `avgpool2d/${s.name}`;
+    const x = uniform32(size(s.x), rng(seedOf(id)));
+    const y = R.refAvgpool2d({ data: x, shape: s.x }, s.o);
+    const k = typeof s.o.kernel === 'number' ? s.o.kernel * s.o.kernel : s.o.kernel[0] * s.o.kernel[1];
+    out.push({ id, op: 'avgpool2d', title: `average pool ${s.name}`, params: { ...s.o }, inputs: { x: f32([...s.x], x) }, expected: { y: f64(y, k) }, source: 'generated', tags: ['avgpool', ...s.tags] });
+    const idb = `avgpool2dBackward/${s.name}`;
+    const dy = uniform32(y.data.length, rng(seedOf(idb)));
+    const dx = R.refAvgpool2dBackward({ data: dy, shape: y.shape }, s.x, s.o);
+    out.push({
+      id: idb,
+      op: 'avgpool2dBackward',
+      title: `average pool backward ${s.name}`,
+      params: { ...s.o, inputShape: [...s.x] },
+      inputs: { dy: f32([...y.shape], dy) },
+      expected: { dx: f64(dx, k) },
+      source: 'generated',
+      tags: ['avgpool', ...s.tags],
+    });
+  }
+  const glob: { name: string; x: Shape4 }[] = [
+    { name: 'n2-c3-5x7', x: [2, 3, 5, 7] },
+    { name: 'c16-7x7', x: [1, 16, 7, 7] },
+    { name: 'hw1', x: [4, 8, 1, 1] },
+    { name: 'row-1x9', x: [2, 2, 1, 9] },
+    { name: 'large-plane-32x32', x: [1, 2, 32, 32] },
+  ];
+  for (const s of glob) {
+    const id = `globalAvgPool2d/${s.name}`;
+    const x = uniform32(size(s.x), rng(seedOf(id)));
+    const P = s.x[2] * s.x[3];
+    out.push({ id, op: 'globalAvgPool2d', title: `global average pool ${s.name}`, params: {}, inputs: { x: f32([...s.x], x) }, expected: { y: f64(R.refGlobalAvgPool2d({ data: x, shape: s.x }), P) }, source: 'generated', tags: ['global-pool'] });
+    const idb = `globalAvgPool2dBackward/${s.name}`;
+    const dy = uniform32(s.x[0] * s.x[1], rng(seedOf(idb)));
+    const dyShape = [s.x[0], s.x[1], 1, 1];
+    out.push({
+      id: idb,
+      op: 'globalAvgPool2dBackward',
+      title: `global average pool backward ${s.name}`,
+      params: { inputShape: [...s.x] },
+      inputs: { dy: f32(dyShape, dy) },
+      expected: { dx: f64(R.refGlobalAvgPool2dBackward({ data: dy, shape: dyShape }, s.x), 1) },
+      source: 'generated',
+      tags: ['global-pool'],
+    });
+  }
+  return out;
+}
+
+const SOFTMAX: { name: string; x: number[]; axis?: number; scale?: number }[] = [
+  { name: 'rows-last-axis-default', x: [4, 10] },
+  { name: 'nchw-channels-axis1', x: [2, 5, 3, 3], axis: 1 },
+  { name: 'axis0', x: [3, 4, 5], axis: 0 },
+  { name: 'axis-minus2', x: [2, 3, 4, 5], axis: -2 },
+  { name: 'rank1', x: [7], axis: 0 },
+  { name: 'large-logits', x: [3, 6], axis: -1, scale: 500 },
+  { name: 'len1-axis', x: [4, 1, 3], axis: 1 },
+];
+
+function softmaxDrafts(): Draft[] {
+  const out: Draft[] = [];
+  for (const op of ['softmax', 'logSoftmax'] as const) {
+    for (const s of SOFTMAX) {
+      const id = `${op}/${s.name}`;
+      const x = uniform32(size(s.x), rng(seedOf(id)), s.scale ?? 3);
+      const xt = { data: x, shape: s.x };
+      const axis = s.axis ?? -1;
+      const y = op === 'softmax' ? R.refSoftmax(xt, axis) : R.refLogSoftmax(xt, axis);
+      const len = s.x[axis < 0 ? axis + s.x.length : axis]!;
+      const params = s.axis !== undefined ? { axis: s.axis } : {};
+      const big = (s.scale ?? 1) >= 100;
+      out.push({
+        id,
+        op,
+        title: `${op} ${s.name}`,
+        params,
+        inputs: { x: f32(s.x, x) },
+        expected: { y: f64(y, len, op === 'logSoftmax' && big ? s.scale! / 10 : undefined) },
+        source: 'generated',
+        tags: ['softmax-axis'],
+        ...(big ? { notes: 'logits up to +-500: needs the max-subtracted (stable) form' } : {}),
+      });
+      const idb = `${op}Backward/${s.name}`;
+      const yf = new Float32Array(y.data);
+      const dy = uniform32(size(s.x), rng(seedOf(idb)));
+      const g = op === 'softmax' ? R.refSoftmaxBackward({ data: yf, shape: s.x }, { data: dy, shape: s.x }, axis) : R.refLogSoftmaxBackward({ data: yf, shape: s.x }, { data: dy, shape: s.x }, axis);
+      out.push({
+        id: idb,
+        op: `${op}Backward`,
+        title: `${op} backward ${s.name} (from the forward's float32 output)`,
+        params,
+        inputs: { y: f32(s.x, yf), dy: f32(s.x, dy) },
+        expected: { dx: f64(g, len) },
+        source: 'generated',
+        tags: ['softmax-axis'],
+      });
+    }
+  }
+  return out;
+}
+
 /** Every draft, in a fixed order. */
 export function allDrafts(): Draft[] {
-  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts()];
+  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts(), ...batchNormDrafts(), ...broadcastDrafts(), ...avgpoolDrafts(), ...softmaxDrafts()];
 }

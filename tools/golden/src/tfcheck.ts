@@ -16,6 +16,12 @@
  *   extra after-padding that ceil mode implies; backward via tf.grad (tie-free data only);
  * - gemm/dense: tf.matMul; relu: tf.relu and tf.grad; softmax cross-entropy: tf.logSoftmax and tf.grad;
  *   sgd: the update written with tf ops.
+ * - add/sub/mul: tf ops (their broadcasting) and tf.grads (tfjs sums the broadcast axes); sumToShape: the
+ *   gradient of tf.add broadcasting; global average pooling: tf.mean and tf.grad; average pooling: window
+ *   sums and divisors by depthwise convs of ones over the padded input and a mask (tfAvgpool); softmax /
+ *   log-softmax on an axis: the axis transposed last, tf.softmax / tf.logSoftmax, backward by tf.grad from
+ *   logits with the given output; batch norm: tf.moments + tf.batchNorm (NHWC), running statistics with tf
+ *   ops, backward by tf.grads through the moments.
  * Not expressible (reported with the reason): maxpool indices (tfjs has no argmax with our tie rule),
  * NaN pooling, backward through tied maxima.
  */
@@ -205,6 +211,46 @@ function agree(name: string, got: ArrayLike<number>, e: Expected, failures: stri
 
 const t4 = (a: RawArray) => tf.tensor4d(data(a) as Float32Array, a.shape as [number, number, number, number]);
 
+const tn = (a: RawArray) => tf.tensor(data(a) as Float32Array, a.shape);
+
+/** f applied along `axis` of v: the axis moved last (tfjs's softmax axis), then moved back. */
+function onAxis(v: tf.Tensor, axis: number, f: (u: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const r = v.rank;
+  const a = axis < 0 ? axis + r : axis;
+  if (a === r - 1) return f(v);
+  const perm = [...Array(r).keys()].filter((i) => i !== a).concat([a]);
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  return tf.transpose(f(tf.transpose(v, perm)), inv);
+}
+
+/**
+ * Average pooling from its definition with tfjs ops: window sums by a depthwise conv of ones over
+ * the zero-padded input, divisors by the same conv over a mask (1 on the input, and with
+ * countIncludePad on the explicit / 'same' padding too; 0 on the ceil-mode overhang).
+ */
+function tfAvgpool(x: T4, o: R.AvgPoolOptions): T4 {
+  const [, C, H, W] = x.shape;
+  const [kh, kw] = pair(o.kernel, 1);
+  const [sh, sw] = pair(o.stride ?? o.kernel, 1);
+  const [dh, dw] = pair(o.dilation, 1);
+  const g = geo(H, W, kh, kw, sh, sw, dh, dw, o.padding, !!o.ceilMode);
+  const p = o.padding ?? 'same';
+  // the padding the divisor may count on the after side
+  const [pb, pr] = p === 'same' ? [Math.max(0, g.bottom), Math.max(0, g.right)] : p === 'valid' ? [0, 0] : typeof p === 'number' ? [p, p] : [p[1], p[3]];
+  const B = Math.max(pb, g.bottom);
+  const Rr = Math.max(pr, g.right);
+  const xp = tf.pad(nchwToNhwc(x), [[0, 0], [g.top, B], [g.left, Rr], [0, 0]]);
+  // dilation as a zero-stuffed kernel (tfjs has no depthwise gradient for dilation > 1)
+  const sums = tf.depthwiseConv2d(xp, dilateKernel(tf.ones([kh, kw, C, 1]) as T4, dh, dw), [sh, sw], 'valid');
+  let mask = tf.ones([1, H, W, 1]) as T4;
+  if (o.countIncludePad) mask = tf.pad(mask, [[0, 0], [g.top, pb], [g.left, pr], [0, 0]], 1);
+  else mask = tf.pad(mask, [[0, 0], [g.top, pb], [g.left, pr], [0, 0]], 0);
+  mask = tf.pad(mask, [[0, 0], [0, B - pb], [0, Rr - pr], [0, 0]], 0);
+  const counts = tf.depthwiseConv2d(mask, dilateKernel(tf.ones([kh, kw, 1, 1]) as T4, dh, dw), [sh, sw], 'valid');
+  const y = tf.slice(tf.div(sums, counts), [0, 0, 0, 0], [-1, g.outH, g.outW, -1]) as T4;
+  return nhwcToNchw(y);
+}
+
 async function run(d: Draft, failures: string[]): Promise<string | null> {
   const p = d.params as Record<string, any>;
   const I = d.inputs;
@@ -354,6 +400,105 @@ async function run(d: Draft, failures: string[]): Promise<string | null> {
       }
       agree('w', ws, E.w!, failures);
       agree('v', vs, E.v!, failures);
+      return null;
+    }
+    case 'add':
+    case 'sub':
+    case 'mul': {
+      const f = { add: tf.add, sub: tf.sub, mul: tf.mul }[d.op];
+      agree('y', await f(tn(I.a!), tn(I.b!)).data(), E.y!, failures);
+      return null;
+    }
+    case 'addBackward':
+    case 'subBackward':
+    case 'mulBackward': {
+      // tf.grads of <op(a, b), dy>: tfjs sums the broadcast axes itself
+      const f = { addBackward: tf.add, subBackward: tf.sub, mulBackward: tf.mul }[d.op];
+      const dy = tn(I.dy!);
+      const [a, b] = d.op === 'mulBackward' ? [tn(I.a!), tn(I.b!)] : [tf.zeros(p.aShape), tf.zeros(p.bShape)];
+      const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), dy)))([a!, b!]);
+      agree('da', await da!.data(), E.da!, failures);
+      agree('db', await db!.data(), E.db!, failures);
+      return null;
+    }
+    case 'sumToShape': {
+      // the gradient of y broadcast (by tf.add) to x's shape, dotted with x
+      const x = tn(I.x!);
+      const g = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(tf.add(y, tf.zeros(x.shape)), x)))(tf.zeros(p.shape));
+      agree('y', await tf.mul(g, p.alpha ?? 1).data(), E.y!, failures);
+      return null;
+    }
+    case 'globalAvgPool2d':
+      agree('y', await tf.mean(t4(I.x!), [2, 3], true).data(), E.y!, failures);
+      return null;
+    case 'globalAvgPool2dBackward': {
+      const dy = t4(I.dy!);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.mean(x, [2, 3], true), dy)))(tf.zeros(p.inputShape));
+      agree('dx', await g.data(), E.dx!, failures);
+      return null;
+    }
+    case 'avgpool2d':
+      agree('y', await tfAvgpool(t4(I.x!), p as R.AvgPoolOptions).data(), E.y!, failures);
+      return null;
+    case 'avgpool2dBackward': {
+      const dy = t4(I.dy!);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tfAvgpool(x as T4, p as R.AvgPoolOptions), dy)))(tf.zeros(p.inputShape));
+      agree('dx', await g.data(), E.dx!, failures);
+      return null;
+    }
+    case 'softmax':
+    case 'logSoftmax':
+      agree('y', await onAxis(tn(I.x!), p.axis ?? -1, (v) => (d.op === 'softmax' ? tf.softmax(v) : tf.logSoftmax(v))).data(), E.y!, failures);
+      return null;
+    case 'softmaxBackward':
+    case 'logSoftmaxBackward': {
+      // a logit vector with this output (softmax(log y) = y; logSoftmax(y) = y), then tf.grad
+      const y = tn(I.y!);
+      const dy = tn(I.dy!);
+      const soft = d.op === 'softmaxBackward';
+      const f = (v: tf.Tensor) => onAxis(v, p.axis ?? -1, (u) => (soft ? tf.softmax(u) : tf.logSoftmax(u)));
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dy)))(soft ? tf.log(y) : y);
+      agree('dx', await g.data(), E.dx!, failures);
+      return null;
+    }
+    case 'batchNorm2d': {
+      const x = nchwToNhwc(t4(I.x!));
+      const C = x.shape[3];
+      const M = x.shape[0] * x.shape[1] * x.shape[2];
+      const gamma = I.gamma ? tn(I.gamma) : tf.ones([C]);
+      const beta = I.beta ? tn(I.beta) : tf.zeros([C]);
+      const eps = p.eps ?? 1e-5;
+      if (p.training) {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        agree('y', await nhwcToNchw(tf.batchNorm(x, mean, variance, beta, gamma, eps) as T4).data(), E.y!, failures);
+        if (E.runningMean) {
+          const onnx = p.momentumMode === 'onnx';
+          const m = p.momentum ?? (onnx ? 0.9 : 0.1);
+          const rm = tn(I.runningMean!);
+          const rv = tn(I.runningVar!);
+          const unbiased = tf.mul(variance, M / (M - 1));
+          const upd = (old: tf.Tensor, batch: tf.Tensor) => (onnx ? tf.add(tf.mul(old, m), tf.mul(batch, 1 - m)) : tf.add(tf.mul(old, 1 - m), tf.mul(batch, m)));
+          agree('runningMean', await upd(rm, mean).data(), E.runningMean!, failures);
+          agree('runningVar', await upd(rv, onnx ? variance : unbiased).data(), E.runningVar!, failures);
+        }
+      } else {
+        agree('y', await nhwcToNchw(tf.batchNorm(x, tn(I.runningMean!), tn(I.runningVar!), beta, gamma, eps) as T4).data(), E.y!, failures);
+      }
+      return null;
+    }
+    case 'batchNorm2dBackward': {
+      const x = nchwToNhwc(t4(I.x!));
+      const dy = nchwToNhwc(t4(I.dy!));
+      const C = x.shape[3];
+      const eps = p.eps ?? 1e-5;
+      const f = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(xx as T4, mean, variance, b, g, eps), dy));
+      };
+      const [dx, dg, db] = tf.grads(f)([x, I.gamma ? tn(I.gamma) : tf.ones([C]), tf.zeros([C])]);
+      agree('dx', await nhwcToNchw(dx as T4).data(), E.dx!, failures);
+      agree('dgamma', await dg!.data(), E.dgamma!, failures);
+      agree('dbeta', await db!.data(), E.dbeta!, failures);
       return null;
     }
     default:
