@@ -1,2 +1,2 @@
-export { NaiveBackend, naiveBackend, register, NAIVE_PRECISION } from './backend.js';
+export { createNaiveBackend, naiveBackend, register, NAIVE_PRECISION, type NaiveBackend } from './backend.js';
 export { naiveBackend as default } from './backend.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry, createContext, type Context, type BackendDescriptor } from '@convkit/core';
 import { refConv2d } from '@convkit/reference';
-import { GpujsBackend, register, gpujsDescriptor, SOFTWARE_PRIORITY, GpuContextLostError } from './index.js';
+import { createGpujsBackend, register, gpujsBackend, SOFTWARE_PRIORITY, GpuContextLostError } from './index.js';
 import { Engine, CpuFallbackError } from './engine.js';
 import { classifyGlDriver, clearProbeCache, probeMode } from './platform.js';
 import { expectTestAdapter, reportWebgpu, webgpu } from './testing/webgpu-env.js';
@@ -188,9 +188,31 @@ describe('gpujs CPU-fallback policy (gpu.js degrades an unsupported kernel to it
   });
 });
 
+describe('gpujs backend object (defineBackend: a GpujsRuntime and the gpujsKernels table)', () => {
+  it('claims exactly the ops of its kernel table, and reports mode, renderer and adapter as members', async () => {
+    const be = await createGpujsBackend({ mode: 'webasm' });
+    const ops = ['gemm', 'im2col', 'col2im', 'conv2d', 'conv2dBackward', 'maxpool2d', 'maxpool2dBackward', 'sgd', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward'];
+    expect([...be.capabilities].sort()).toEqual(ops.sort());
+    for (const op of ops) expect(typeof (be as unknown as Record<string, unknown>)[op], op).toBe('function');
+    expect(be.name).toBe('gpujs');
+    expect(be.engine).toBe('webasm');
+    expect(be.mode).toBe('webasm');
+    expect(be.renderer).toEqual({ renderer: 'cpu (wasm)', software: true });
+    expect(be.adapter).toBeNull();
+    expect(be.precision).toEqual({ atol: 1e-4, rtol: 1e-4 });
+    expect(typeof be.readSync).toBe('function');
+    await be.dispose();
+  });
+
+  it('refuses an unknown convAlgorithm or a gpu option without requestAdapter() before any context is made', async () => {
+    await expect(createGpujsBackend({ mode: 'webasm', convAlgorithm: 'fft' as never })).rejects.toThrow(/unknown convAlgorithm 'fft'/);
+    await expect(createGpujsBackend({ mode: 'webasm', gpu: {} as never })).rejects.toThrow(/navigator.gpu-like object/);
+  });
+});
+
 describe.skipIf(!headless.available)('gpujs headlessgl lost context', () => {
   it('a destroyed context (STACKGL_destroy_context) gives a clear error on the next op and read, never data', async () => {
-    const be = await GpujsBackend.create({ mode: 'headlessgl' });
+    const be = await createGpujsBackend({ mode: 'headlessgl' });
     const ctx = await createContext({ backend: 'mine', registry: new Registry().register({ name: 'mine', priority: 1, probe: () => true, create: () => be }) });
     const x = ctx.tensor([1, -1, 2, -2], [4]);
     const y = await ctx.relu(x);
@@ -206,7 +228,7 @@ describe.skipIf(!headless.available)('gpujs headlessgl lost context', () => {
 
 describe.skipIf(!webgpu.available)('gpujs webgpu lost device', () => {
   async function setup() {
-    const be = await GpujsBackend.create({ mode: 'webgpu' });
+    const be = await createGpujsBackend({ mode: 'webgpu' });
     expect(be.engine).toBe('webgpu');
     expectTestAdapter(be.adapter);
     const ctx = await createContext({ backend: 'mine', registry: new Registry().register({ name: 'mine', priority: 1, probe: () => true, create: () => be }) });
@@ -283,7 +305,7 @@ describe('headless-gl renderer classification (the GL driver mapped into the pro
 
 describe('gpujs probe and descriptor', () => {
   it('reports availability with a reason, and a software renderer / wasm gets a priority below js (10) and workers (20)', async () => {
-    const p = await gpujsDescriptor.probe();
+    const p = await gpujsBackend.probe();
     const probe = typeof p === 'boolean' ? { available: p } : p;
     expect(probe.available).toBe(true);
     expect(probe.reason).toMatch(/webasm|headlessgl|webgpu/);
@@ -312,12 +334,12 @@ describe('gpujs probe and descriptor', () => {
     const wg = await probeMode('webgpu');
     expect(wg.available).toBe(webgpu.available);
     if (!wg.available) expect(wg.reason).toMatch(/webgpu|WebGPU/);
-    await expect(GpujsBackend.create({ mode: 'webgl2' })).rejects.toThrow(/not available/);
-    await expect(GpujsBackend.create({ mode: 'nope' as never })).rejects.toThrow(/unknown mode/);
+    await expect(createGpujsBackend({ mode: 'webgl2' })).rejects.toThrow(/not available/);
+    await expect(createGpujsBackend({ mode: 'nope' as never })).rejects.toThrow(/unknown mode/);
   });
 
   it("'auto' picks a real engine, never gpu.js's cpu: the first available mode (all software here)", async () => {
-    const be = await GpujsBackend.create({ mode: 'auto' });
+    const be = await createGpujsBackend({ mode: 'auto' });
     expect(['headlessgl', 'webasm', 'webgpu']).toContain(be.engine);
     if (webgpu.available) expect(be.engine).toBe('webgpu');
     else if (headless.available) expect(be.engine).toBe('headlessgl');

@@ -1,6 +1,6 @@
 import type { BackendDescriptor, Probe } from '@convkit/core';
 import { registry as defaultRegistry, type Registry } from '@convkit/core';
-import { GpujsBackend, type GpujsBackendOptions } from './backend.js';
+import { createGpujsBackend, type GpujsBackendOptions } from './backend.js';
 import { GPUJS_OPTION_KEYS } from './options.js';
 import { AUTO_ORDER, probeMode, type ModeProbe, type ProbeOptions } from './platform.js';
 import type { GpuLike } from './webgpu-node.js';
@@ -21,8 +21,8 @@ export async function probeModes(o: ProbeOptions = {}): Promise<ModeProbe[]> {
   return out;
 }
 
-/** Defaults a descriptor made by createGpujsDescriptor() applies to its probe and to create(). */
-export interface GpujsDescriptorOptions {
+/** What `register(registry, options)` applies to the descriptor it registers. */
+export interface GpujsRegisterOptions {
   /** a navigator.gpu-like object for the webgpu probe and the default `gpu` of create() */
   gpu?: GpuLike;
 }
@@ -31,7 +31,7 @@ export interface GpujsDescriptorOptions {
  * A gpujs registry descriptor. With `{ gpu }` its probe tries WebGPU on that GPU object (instead
  * of navigator.gpu / the `webgpu` package) and create() uses it unless the options name another.
  */
-export function createGpujsDescriptor(defaults: GpujsDescriptorOptions = {}): BackendDescriptor<GpujsBackendOptions> {
+function descriptor(defaults: GpujsRegisterOptions = {}): BackendDescriptor<GpujsBackendOptions> {
   return {
     name: 'gpujs',
     priority: GPU_PRIORITY,
@@ -50,17 +50,18 @@ export function createGpujsDescriptor(defaults: GpujsDescriptorOptions = {}): Ba
       };
     },
     create(options?: GpujsBackendOptions) {
-      return GpujsBackend.create(defaults.gpu && !options?.gpu ? { ...options, gpu: defaults.gpu } : options);
+      return createGpujsBackend(defaults.gpu && !options?.gpu ? { ...options, gpu: defaults.gpu } : options);
     },
   };
 }
 
-export const gpujsDescriptor: BackendDescriptor<GpujsBackendOptions> = createGpujsDescriptor();
+/** The gpujs registry descriptor (probe: every mode this platform could have; create: createGpujsBackend). */
+export const gpujsBackend: BackendDescriptor<GpujsBackendOptions> = descriptor();
 
 /**
  * Registers the gpujs backend in a registry (the process-wide one by default); `{ gpu }` makes
  * its probe and backends use that navigator.gpu-like object for WebGPU.
  */
-export function register(reg: Registry = defaultRegistry, defaults?: GpujsDescriptorOptions): Registry {
-  return reg.register(defaults?.gpu ? createGpujsDescriptor(defaults) : gpujsDescriptor);
+export function register(reg: Registry = defaultRegistry, options?: GpujsRegisterOptions): Registry {
+  return reg.register(options?.gpu ? descriptor(options) : gpujsBackend);
 }

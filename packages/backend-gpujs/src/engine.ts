@@ -22,7 +22,7 @@ import {
 } from './platform.js';
 import { describeAdapter, type AdapterReport, type GpuLike } from './webgpu-node.js';
 import { MAX_INDEXABLE } from './source.js';
-import { WgpuRuntime, isBufferResult, handleSize, type Dispatch } from './webgpu/runtime.js';
+import { WebGpuDevice, isBufferResult, handleSize, type Dispatch } from './webgpu/device.js';
 import { newStats, type DeviceStats } from './webgpu/stats.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -87,7 +87,7 @@ export class Engine {
   #disposed = false;
   /** counters (launches, readbacks, readback copies, bytes, threads, outputs): see webgpu/stats.ts */
   readonly stats: DeviceStats = newStats();
-  #wg: WgpuRuntime | null = null;
+  #wg: WebGpuDevice | null = null;
   /** webgpu: false runs the gpu.js-language kernels only (the option `wgsl: false`, for comparison) */
   wgslKernels = true;
 
@@ -274,12 +274,12 @@ export class Engine {
   }
 
   /**
-   * The WGSL runtime on gpu.js's WebGPU device (src/webgpu), or null when this is not a webgpu
+   * The WGSL device layer on gpu.js's WebGPU device (src/webgpu), or null when this is not a webgpu
    * engine that still runs on WebGPU (other modes; after an allowed CPU fallback).
    */
-  get webgpu(): WgpuRuntime | null {
+  get webgpu(): WebGpuDevice | null {
     if (!this.wgslKernels || this.mode !== 'webgpu' || this.engine !== 'webgpu' || !this.wgpu?.device) return null;
-    this.#wg ??= new WgpuRuntime(this.wgpu, this.stats);
+    this.#wg ??= new WebGpuDevice(this.wgpu, this.stats);
     return this.#wg;
   }
 
@@ -334,7 +334,7 @@ export class Engine {
     const rt = this.mode === 'webgpu' && isBufferResult(h) ? this.webgpu : null;
     if (h instanceof Float32Array) out = h.slice();
     else if (rt) {
-      // one staging buffer, one copyBufferToBuffer, one mapAsync (webgpu/runtime.ts)
+      // one staging buffer, one copyBufferToBuffer, one mapAsync (webgpu/device.ts)
       try {
         out = await rt.read(h, size);
       } catch (e) {

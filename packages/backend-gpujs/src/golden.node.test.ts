@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Context } from '@convkit/core';
 import { nodeStore, runCase, type GoldenCase } from '@convkit/conformance';
-import { GpujsBackend } from './index.js';
+import { createGpujsBackend } from './index.js';
 import { probeMode } from './platform.js';
 import { expectTestAdapter, reportWebgpu, webgpu } from './testing/webgpu-env.js';
 
@@ -43,7 +43,7 @@ for (const m of [
   describe.skipIf(!m.available)(`golden conformance on gpujs ${m.mode} (${label})`, () => {
     let ctx: Context;
     beforeAll(async () => {
-      const be = await GpujsBackend.create({ mode: m.mode });
+      const be = await createGpujsBackend({ mode: m.mode });
       if (m.mode === 'webgpu') expectTestAdapter(be.adapter);
       ctx = new Context(be);
     });

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry, createContext } from '@convkit/core';
-import { GpujsBackend, GPU_PRIORITY, createGpujsDescriptor, register, type GpuLike } from './index.js';
+import { createGpujsBackend, GPU_PRIORITY, register, type GpujsBackend, type GpuLike } from './index.js';
 import { WebGPUContext } from './gpujs.js';
 import { loadWebgpuPackage, wrapGpu } from './webgpu-node.js';
 import { reportWebgpu, webgpu } from './testing/webgpu-env.js';
@@ -114,7 +114,7 @@ describe.skipIf(!webgpu.available || !real)('the gpu option on real Dawn', () =>
       if (had) Object.defineProperty(g, 'navigator', had);
       else delete g.navigator;
     }
-    const be = await GpujsBackend.create({ mode: 'webgpu', gpu });
+    const be = await createGpujsBackend({ mode: 'webgpu', gpu });
     expect(be.engine).toBe('webgpu');
     expect(be.adapter!.source).toBe('option');
     expect(log).toContain('uncapturederror');
@@ -128,11 +128,10 @@ describe.skipIf(!webgpu.available || !real)('the gpu option on real Dawn', () =>
   it("a hardware adapter gets GPU_PRIORITY through the registry's documented way, and 'auto' picks gpujs:webgpu", async () => {
     await dropSharedDevice();
     const gpu = hardwareLookingGpu();
-    const d = createGpujsDescriptor({ gpu });
-    const p = await d.probe();
-    expect(typeof p === 'object' && p.priority).toBe(GPU_PRIORITY);
-    expect(typeof p === 'object' && p.reason).toMatch(/^webgpu .*NVIDIA H200/);
     const reg = register(new Registry(), { gpu });
+    const p = (await reg.probeAll()).find((r) => r.name === 'gpujs')!;
+    expect(p.priority).toBe(GPU_PRIORITY);
+    expect(p.reason).toMatch(/^webgpu .*NVIDIA H200/);
     reg.register({ name: 'fake-workers', priority: 20, probe: () => true, create: () => { throw new Error('not picked'); } });
     const ctx = await createContext({ backend: 'auto', registry: reg });
     expect(ctx.backendName).toBe('gpujs');
@@ -145,12 +144,12 @@ describe.skipIf(!webgpu.available || !real)('the gpu option on real Dawn', () =>
   it('a second GPU object while gpu.js holds a device is a clear error; without the option the held device is reused', async () => {
     await dropSharedDevice();
     const first = hardwareLookingGpu();
-    const be = await GpujsBackend.create({ mode: 'webgpu', gpu: first });
-    await expect(GpujsBackend.create({ mode: 'webgpu', gpu: hardwareLookingGpu() })).rejects.toThrow(/already holds .* another GPU object/);
-    const again = await GpujsBackend.create({ mode: 'webgpu', gpu: first });
-    const plain = await GpujsBackend.create({ mode: 'webgpu' });
+    const be = await createGpujsBackend({ mode: 'webgpu', gpu: first });
+    await expect(createGpujsBackend({ mode: 'webgpu', gpu: hardwareLookingGpu() })).rejects.toThrow(/already holds .* another GPU object/);
+    const again = await createGpujsBackend({ mode: 'webgpu', gpu: first });
+    const plain = await createGpujsBackend({ mode: 'webgpu' });
     expect(plain.adapter).toMatchObject({ description: 'NVIDIA H200', source: 'option' });
-    await expect(GpujsBackend.create({ mode: 'webgpu', gpu: {} as never })).rejects.toThrow(/navigator.gpu-like object/);
+    await expect(createGpujsBackend({ mode: 'webgpu', gpu: {} as never })).rejects.toThrow(/navigator.gpu-like object/);
     for (const b of [be, again, plain]) await b.dispose();
   });
 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry, createContext } from '@convkit/core';
 import { refConv2d } from '@convkit/reference';
-import { GpujsBackend, SOFTWARE_PRIORITY, GPU_PRIORITY, createGpujsDescriptor, gpujsDescriptor, register } from './index.js';
+import { createGpujsBackend, SOFTWARE_PRIORITY, GPU_PRIORITY, gpujsBackend, register } from './index.js';
 import { probeMode } from './platform.js';
 import { expectTestAdapter, onSwiftShader, reportWebgpu, webgpu } from './testing/webgpu-env.js';
 
@@ -37,7 +37,7 @@ describe.skipIf(!webgpu.available)('gpujs webgpu in Node', () => {
     const mine = { userAgent: 'test' };
     Object.defineProperty(globalThis, 'navigator', { configurable: true, writable: true, value: mine });
     try {
-      const be = await GpujsBackend.create({ mode: 'webgpu' });
+      const be = await createGpujsBackend({ mode: 'webgpu' });
       expect((globalThis as { navigator?: unknown }).navigator).toBe(mine);
       expect(Object.prototype.hasOwnProperty.call(mine, 'gpu')).toBe(false);
       await be.dispose();
@@ -45,15 +45,16 @@ describe.skipIf(!webgpu.available)('gpujs webgpu in Node', () => {
       if (had) Object.defineProperty(globalThis, 'navigator', had);
       else delete (globalThis as { navigator?: unknown }).navigator;
     }
-    const be = await GpujsBackend.create({ mode: 'webgpu' });
+    const be = await createGpujsBackend({ mode: 'webgpu' });
     expect(Object.getOwnPropertyDescriptor(globalThis, 'navigator')).toEqual(had);
     await be.dispose();
   });
 
   it("runs ops on engine 'webgpu' against the float64 reference and reports the adapter", async () => {
-    const be = await GpujsBackend.create({ mode: 'webgpu' });
+    const be = await createGpujsBackend({ mode: 'webgpu' });
     expect(be.engine).toBe('webgpu');
     expectTestAdapter(be.adapter);
+    expect(be.readSync).toBeUndefined(); // mapAsync only: the backend has no synchronous read
     expect(be.renderer.software).toBe(be.adapter!.software);
     expect(be.renderer.renderer).toMatch(onSwiftShader ? /swiftshader/i : /./);
     const ctx = await createContext({ backend: 'mine', registry: new Registry().register({ name: 'mine', priority: 1, probe: () => true, create: () => be }) });
@@ -70,7 +71,7 @@ describe.skipIf(!webgpu.available)('gpujs webgpu in Node', () => {
   });
 
   it("a software adapter gets the software priority and names itself in the registry's reason", async () => {
-    const p = await gpujsDescriptor.probe();
+    const p = await gpujsBackend.probe();
     const probe = typeof p === 'boolean' ? { available: p, reason: '', priority: undefined } : p;
     expect(probe.available).toBe(true);
     if (webgpu.software) {
@@ -83,7 +84,7 @@ describe.skipIf(!webgpu.available)('gpujs webgpu in Node', () => {
     const reg = register(new Registry());
     const r = (await reg.probeAll()).find((x) => x.name === 'gpujs')!;
     expect(r.priority).toBe(probe.priority);
-    expect(createGpujsDescriptor().name).toBe('gpujs');
+    expect(gpujsBackend.name).toBe('gpujs');
   });
 
   it('a webgpu backend created through the registry reports the same adapter', async () => {

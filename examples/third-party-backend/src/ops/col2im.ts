@@ -1,10 +1,10 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
-import { tap } from './window.js';
+import type { NaiveRuntime } from '../runtime.js';
+import { tap } from '../window.js';
 
 /** The adjoint of im2col: each column entry is added into the pixel it was read from. */
-export function col2im(s: Storage, cols: DataId, p: Im2colParams): DataId {
-  const Y = s.f(cols);
+export function col2im(rt: NaiveRuntime, cols: DataId, p: Im2colParams): DataId {
+  const Y = rt.f(cols);
   const rows = p.C * p.kH * p.kW;
   const L = p.outH * p.outW;
   const acc = new Float64Array(p.N * p.C * p.inH * p.inW);
@@ -19,5 +19,5 @@ export function col2im(s: Storage, cols: DataId, p: Im2colParams): DataId {
               if (t) acc[((n * p.C + c) * p.inH + t[0]) * p.inW + t[1]] += Y[(n * rows + row) * L + oy * p.outW + ox]!;
             }
         }
-  return s.adopt(Float32Array.from(acc), 'float32');
+  return rt.adopt(Float32Array.from(acc), 'float32');
 }

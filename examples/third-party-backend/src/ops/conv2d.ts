@@ -1,6 +1,6 @@
 import type { DataId, Conv2dParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
-import { tap } from './window.js';
+import type { NaiveRuntime } from '../runtime.js';
+import { tap } from '../window.js';
 
 /** Index of the weight used at window tap (ky, kx): flipped in both axes for true convolution. */
 export function weightIndex(p: Conv2dParams, k: number, cg: number, ky: number, kx: number): number {
@@ -10,13 +10,13 @@ export function weightIndex(p: Conv2dParams, k: number, cg: number, ky: number, 
 }
 
 /** Direct convolution: y[n,k,oy,ox] = bias[k] + sum over the group's channels and taps. */
-export function conv2d(s: Storage, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): DataId {
-  const X = s.f(x);
-  const Wt = s.f(w);
-  const B = bias ? s.f(bias) : null;
+export function conv2d(rt: NaiveRuntime, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): DataId {
+  const X = rt.f(x);
+  const Wt = rt.f(w);
+  const B = bias ? rt.f(bias) : null;
   const Cg = p.C / p.groups;
   const Kg = p.K / p.groups;
-  const out = s.f32(p.N * p.K * p.outH * p.outW);
+  const out = rt.f32(p.N * p.K * p.outH * p.outW);
   const y = out.values;
   for (let n = 0; n < p.N; n++)
     for (let k = 0; k < p.K; k++) {

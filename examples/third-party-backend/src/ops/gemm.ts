@@ -1,14 +1,14 @@
 import type { DataId, GemmParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
+import type { NaiveRuntime } from '../runtime.js';
 
 /** C = alpha * op(A) op(B) + beta * C0 + bias, one float64 dot product per entry. */
-export function gemm(s: Storage, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): DataId {
+export function gemm(rt: NaiveRuntime, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): DataId {
   const { m, n, k, transA, transB, alpha, beta } = p;
-  const A = s.f(a);
-  const B = s.f(b);
-  const C0 = c ? s.f(c) : null;
-  const bv = bias ? s.f(bias) : null;
-  const out = s.f32(m * n);
+  const A = rt.f(a);
+  const B = rt.f(b);
+  const C0 = c ? rt.f(c) : null;
+  const bv = bias ? rt.f(bias) : null;
+  const out = rt.f32(m * n);
   const y = out.values;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {

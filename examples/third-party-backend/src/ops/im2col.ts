@@ -1,13 +1,13 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
-import { tap } from './window.js';
+import type { NaiveRuntime } from '../runtime.js';
+import { tap } from '../window.js';
 
 /** Columns [N, C*kH*kW, outH*outW]; row (c*kH + ky)*kW + kx, column oy*outW + ox. */
-export function im2col(s: Storage, x: DataId, p: Im2colParams): DataId {
-  const X = s.f(x);
+export function im2col(rt: NaiveRuntime, x: DataId, p: Im2colParams): DataId {
+  const X = rt.f(x);
   const rows = p.C * p.kH * p.kW;
   const L = p.outH * p.outW;
-  const out = s.f32(p.N * rows * L);
+  const out = rt.f32(p.N * rows * L);
   const y = out.values;
   for (let n = 0; n < p.N; n++)
     for (let c = 0; c < p.C; c++)

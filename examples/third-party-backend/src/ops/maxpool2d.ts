@@ -1,16 +1,16 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
+import type { NaiveRuntime } from '../runtime.js';
 
 /**
  * Max of each window and the flat index into the whole input of the value taken. Taps outside
  * the image are skipped; row-major scan with a strict '>' (ties: the first max); a NaN replaces
  * the running max and only a later NaN replaces it (PyTorch's rule), so a NaN window gives NaN.
  */
-export function maxpool2d(s: Storage, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
-  const X = s.f(x);
+export function maxpool2d(rt: NaiveRuntime, x: DataId, p: MaxPool2dParams): { y: DataId; indices: DataId } {
+  const X = rt.f(x);
   const size = p.N * p.C * p.outH * p.outW;
-  const yd = s.f32(size);
-  const id = s.i32(size);
+  const yd = rt.f32(size);
+  const id = rt.i32(size);
   const y = yd.values;
   const ix = id.values;
   for (let nc = 0; nc < p.N * p.C; nc++)

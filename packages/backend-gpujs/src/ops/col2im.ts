@@ -1,5 +1,5 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import { divmod, fresh, kernelSource, lit, padMap, unflatten } from '../source.js';
 
 /**
@@ -79,7 +79,7 @@ return s;`,
   );
 }
 
-export async function col2im(d: Device, cols: DataId, p: Im2colParams): Promise<DataId> {
+export async function col2im(rt: GpujsRuntime, cols: DataId, p: Im2colParams): Promise<DataId> {
   const size = p.N * p.C * p.inH * p.inW;
-  return d.out(await d.engine.run('col2im', col2imSource(p), size, [await d.f(cols)]), size);
+  return rt.out(await rt.engine.run('col2im', col2imSource(p), size, [await rt.f(cols)]), size);
 }

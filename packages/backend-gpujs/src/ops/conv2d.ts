@@ -1,5 +1,5 @@
 import type { Conv2dParams, DataId } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import type { Handle } from '../engine.js';
 import { divmod, kernelSource, lit, unflatten } from '../source.js';
 import { dotLoop } from './gemm.js';
@@ -32,7 +32,7 @@ export function wIndex(p: Conv2dParams, k: string, c: string, ky: string, kx: st
 }
 
 /** Weights flipped in both spatial axes (for the im2col paths with flip). A new handle. */
-export async function flipWeights(d: Device, hw: Handle, p: Conv2dParams): Promise<Handle> {
+export async function flipWeights(rt: GpujsRuntime, hw: Handle, p: Conv2dParams): Promise<Handle> {
   const Cg = p.C / p.groups;
   const size = p.K * Cg * p.kH * p.kW;
   const src = kernelSource(
@@ -40,7 +40,7 @@ export async function flipWeights(d: Device, hw: Handle, p: Conv2dParams): Promi
     `${unflatten('t', ['kc', 'ky', 'kx'], [p.K * Cg, p.kH, p.kW])}
 return w[(kc * ${lit(p.kH)} + ${lit(p.kH - 1)} - ky) * ${lit(p.kW)} + ${lit(p.kW - 1)} - kx];`,
   );
-  return d.engine.run('conv2d.flip', src, size, [hw]);
+  return rt.engine.run('conv2d.flip', src, size, [hw]);
 }
 
 function directSource(p: Conv2dParams, hasBias: boolean): string {
@@ -92,40 +92,41 @@ return r;`,
  * dispatch, no columns tensor, every pad mode / groups / flip); 'direct' and 'im2col' keep the
  * gpu.js-language kernels on every engine.
  */
-export function useImplicitGemm(d: Device, p: Conv2dParams, algo: ConvAlgorithm): boolean {
-  const rt = d.engine.webgpu;
-  return !!rt && algo === 'auto' && tiledFits(p.K / p.groups, p.N * p.outH * p.outW, p.groups, rt.maxGroups);
+export function useImplicitGemm(rt: GpujsRuntime, p: Conv2dParams): boolean {
+  const wg = rt.engine.webgpu;
+  return !!wg && rt.convAlgorithm === 'auto' && tiledFits(p.K / p.groups, p.N * p.outH * p.outW, p.groups, wg.maxGroups);
 }
 
-export async function conv2d(d: Device, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams, algo: ConvAlgorithm): Promise<DataId> {
+/** The algorithm is the backend's `convAlgorithm` option (rt.convAlgorithm). */
+export async function conv2d(rt: GpujsRuntime, x: DataId, w: DataId, bias: DataId | null, p: Conv2dParams): Promise<DataId> {
   const size = p.N * p.K * p.outH * p.outW;
-  const hx = await d.f(x);
-  const hw = await d.f(w);
-  const hb = bias ? await d.f(bias) : null;
-  if (useImplicitGemm(d, p, algo)) {
-    const [y] = await d.engine.wgsl([{ ...convJob(p, !!hb), inputs: hb ? [hx, hw, hb] : [hx, hw] }], [size]);
-    return d.out(y, size);
+  const hx = await rt.f(x);
+  const hw = await rt.f(w);
+  const hb = bias ? await rt.f(bias) : null;
+  if (useImplicitGemm(rt, p)) {
+    const [y] = await rt.engine.wgsl([{ ...convJob(p, !!hb), inputs: hb ? [hx, hw, hb] : [hx, hw] }], [size]);
+    return rt.out(y, size);
   }
-  if (pickAlgorithm(p, algo, d.engine.mode) === 'direct') {
+  if (pickAlgorithm(p, rt.convAlgorithm, rt.engine.mode) === 'direct') {
     const args = hb ? [hx, hw, hb] : [hx, hw];
     // each output loads its Cg*kH*kW window of x and of w (+ bias)
     const reads = 4 * size * (2 * (p.C / p.groups) * p.kH * p.kW + (hb ? 1 : 0));
-    return d.out(await d.engine.run('conv2d.direct', directSource(p, !!hb), size, args, reads), size);
+    return rt.out(await rt.engine.run('conv2d.direct', directSource(p, !!hb), size, args, reads), size);
   }
   // im2col -> GEMM (+ bias), intermediates stay on the device and are freed here
   const colsSize = im2colSize(p);
   const temps: [Handle, number][] = [];
   try {
-    const cols = await d.engine.run('conv2d.im2col', im2colSource(p), colsSize, [hx]);
+    const cols = await rt.engine.run('conv2d.im2col', im2colSource(p), colsSize, [hx]);
     temps.push([cols, colsSize]);
     let wUse = hw;
     if (p.flip) {
-      wUse = await flipWeights(d, hw, p);
+      wUse = await flipWeights(rt, hw, p);
       temps.push([wUse, p.K * (p.C / p.groups) * p.kH * p.kW]);
     }
     const args = hb ? [cols, wUse, hb] : [cols, wUse];
-    return d.out(await d.engine.run('conv2d.gemm', colsGemmSource(p, !!hb), size, args), size);
+    return rt.out(await rt.engine.run('conv2d.gemm', colsGemmSource(p, !!hb), size, args), size);
   } finally {
-    for (const [h, n] of temps) d.free(h, n);
+    for (const [h, n] of temps) rt.free(h, n);
   }
 }

@@ -1,5 +1,5 @@
 import type { DataId, GemmParams } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import { divmod, kernelSource, lit } from '../source.js';
 import { gemmJob, tiledFits } from '../webgpu/kernels.js';
 
@@ -33,16 +33,16 @@ export function dotLoop(acc: string, k: number, aIdx: (kk: string) => string, bI
  * C = alpha * op(A) op(B) + beta * C0 + bias. On webgpu: one dispatch of the register-tiled WGSL
  * GEMM (webgpu/tiled.ts); elsewhere a gpu.js kernel, one output element per thread.
  */
-export async function gemm(d: Device, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
+export async function gemm(rt: GpujsRuntime, a: DataId, b: DataId, c: DataId | null, bias: DataId | null, p: GemmParams): Promise<DataId> {
   const { m, n, k, transA, transB, alpha, beta } = p;
-  const rt = d.engine.webgpu;
-  if (rt && tiledFits(m, n, 1, rt.maxGroups)) {
+  const wg = rt.engine.webgpu;
+  if (wg && tiledFits(m, n, 1, wg.maxGroups)) {
     const useC = !!c && beta !== 0;
-    const inputs = [await d.f(a), await d.f(b)];
-    if (useC) inputs.push(await d.f(c!));
-    if (bias) inputs.push(await d.f(bias));
-    const [out] = await d.engine.wgsl([{ ...gemmJob(p, useC, !!bias), inputs }], [m * n]);
-    return d.out(out, m * n);
+    const inputs = [await rt.f(a), await rt.f(b)];
+    if (useC) inputs.push(await rt.f(c!));
+    if (bias) inputs.push(await rt.f(bias));
+    const [out] = await rt.engine.wgsl([{ ...gemmJob(p, useC, !!bias), inputs }], [m * n]);
+    return rt.out(out, m * n);
   }
   const M = lit(m);
   const Nn = lit(n);
@@ -50,20 +50,20 @@ export async function gemm(d: Device, a: DataId, b: DataId, c: DataId | null, bi
   const aIdx = (kk: string) => (transA ? `${kk} * ${M} + i` : `i * ${K} + ${kk}`);
   const bIdx = (kk: string) => (transB ? `j * ${K} + ${kk}` : `${kk} * ${Nn} + j`);
   const args = ['a', 'b'];
-  const handles = [await d.f(a), await d.f(b)];
+  const handles = [await rt.f(a), await rt.f(b)];
   let tail = `let r = ${lit(alpha)} * acc;`;
   if (c && beta !== 0) {
     args.push('c');
-    handles.push(await d.f(c));
+    handles.push(await rt.f(c));
     tail += ` r = r + ${lit(beta)} * c[t];`;
   }
   if (bias) {
     args.push('bias');
-    handles.push(await d.f(bias));
+    handles.push(await rt.f(bias));
     tail += ' r = r + bias[j];';
   }
   const src = kernelSource(args, `${divmod('i', 'j', 't', n)}\n${dotLoop('acc', k, aIdx, bIdx)}\n${tail}\nreturn r;`);
   // each thread loads its row of A and column of B (+ c and bias)
   const reads = 4 * m * n * (2 * k + args.length - 2);
-  return d.out(await d.engine.run('gemm', src, m * n, handles, reads), m * n);
+  return rt.out(await rt.engine.run('gemm', src, m * n, handles, reads), m * n);
 }

@@ -1,5 +1,5 @@
 import type { DataId, Im2colParams } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import { kernelSource, lit, padMap, unflatten } from '../source.js';
 
 /**
@@ -32,7 +32,7 @@ export function im2colSize(p: Im2colParams): number {
   return p.N * p.C * p.kH * p.kW * p.outH * p.outW;
 }
 
-export async function im2col(d: Device, x: DataId, p: Im2colParams): Promise<DataId> {
+export async function im2col(rt: GpujsRuntime, x: DataId, p: Im2colParams): Promise<DataId> {
   const size = im2colSize(p);
-  return d.out(await d.engine.run('im2col', im2colSource(p), size, [await d.f(x)]), size);
+  return rt.out(await rt.engine.run('im2col', im2colSource(p), size, [await rt.f(x)]), size);
 }

@@ -1,5 +1,5 @@
 import type { DataId, MaxPool2dParams } from '@convkit/core';
-import { GData, type Device } from '../device.js';
+import { GData, type GpujsRuntime } from '../runtime.js';
 import { kernelSource, lit, nanFlag, unflatten } from '../source.js';
 import { maxpoolJob } from '../webgpu/kernels.js';
 
@@ -47,27 +47,27 @@ return ${ret === 'value' ? 'best' : 'bi'};`,
   );
 }
 
-export async function maxpool2d(d: Device, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
+export async function maxpool2d(rt: GpujsRuntime, x: DataId, p: MaxPool2dParams): Promise<{ y: DataId; indices: DataId }> {
   const size = p.N * p.C * p.outH * p.outW;
-  const hx = await d.f(x);
-  const rt = d.engine.webgpu;
+  const hx = await rt.f(x);
+  const wg = rt.engine.webgpu;
   let y, off;
-  if (rt) {
+  if (wg) {
     // webgpu: one WGSL dispatch writes both the values and the window offsets
-    [y, off] = await d.engine.wgsl([{ ...maxpoolJob(p, rt.maxGroups), inputs: [hx] }], [size, size]);
+    [y, off] = await rt.engine.wgsl([{ ...maxpoolJob(p, wg.maxGroups), inputs: [hx] }], [size, size]);
   } else {
     // each of the two kernels loads every window position of every output
     const reads = 4 * size * p.kH * p.kW;
-    y = await d.engine.run('maxpool2d.value', maxpoolScanSource(p, 'value'), size, [hx], reads);
+    y = await rt.engine.run('maxpool2d.value', maxpoolScanSource(p, 'value'), size, [hx], reads);
     try {
-      off = await d.engine.run('maxpool2d.index', maxpoolScanSource(p, 'offset'), size, [hx], reads);
+      off = await rt.engine.run('maxpool2d.index', maxpoolScanSource(p, 'offset'), size, [hx], reads);
     } catch (e) {
-      d.free(y, size);
+      rt.free(y, size);
       throw e;
     }
   }
   const ind = new GData('int32', size);
   ind.handle = off;
   ind.pool = { ...p };
-  return { y: d.out(y, size), indices: d.add(ind) };
+  return { y: rt.out(y, size), indices: rt.add(ind) };
 }

@@ -3,7 +3,7 @@
  * vitest test (src/browser.test.ts). Runs the same conformance cases as Node.
  */
 import { Context, Registry, createContext } from '@convkit/core';
-import { register, GpujsBackend, probeModes, type GpujsMode } from '../index.js';
+import { register, createGpujsBackend, probeModes, type GpujsBackend, type GpujsMode } from '../index.js';
 import { buildCases, buildConvCases, fetchGolden, runCases, type Level, type CaseResult } from './cases.js';
 import { GoldenStore, fetchReader, fetchUwnetReader, runCase, type GoldenCase } from '@convkit/conformance/browser';
 
@@ -37,10 +37,10 @@ async function run(mode: GpujsMode, level: Level, large: [number, number, number
 
 /** Loses the WebGL context between ops: the next op and any read of device data must throw. */
 async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError: string; readError: string; hostRead: number[]; otherError: string }> {
-  const be = await GpujsBackend.create({ mode });
+  const be = await createGpujsBackend({ mode });
   // webgpu: a second backend on the same (shared) device learns of the loss only through the
   // device's lost promise, not through the test hook
-  const other = mode === 'webgpu' ? new Context(await GpujsBackend.create({ mode })) : null;
+  const other = mode === 'webgpu' ? new Context(await createGpujsBackend({ mode })) : null;
   const ox = other ? other.tensor([3, -3], [2]) : null;
   const oy = other && ox ? await other.relu(ox) : null;
   const r = new Registry().register({ name: 'b', priority: 1, probe: () => true, create: () => be });
@@ -92,7 +92,7 @@ async function golden(mode: GpujsMode, every: number): Promise<{ engine: string;
     seen.set(c.op, i + 1);
     if (i % every === 0) pick.push(c);
   }
-  const ctx = new Context(await GpujsBackend.create({ mode }));
+  const ctx = new Context(await createGpujsBackend({ mode }));
   const results = [];
   try {
     for (const c of pick) {

@@ -8,7 +8,7 @@
  */
 import type { Conv2dParams, GemmParams, MaxPool2dParams, PadMode } from '@convkit/core';
 import { lit } from '../source.js';
-import type { Dispatch } from './runtime.js';
+import type { Dispatch } from './device.js';
 import { pickTile, tiledGroups, tiledLoads, tiledSource, tiledThreads, type TiledSpec } from './tiled.js';
 
 /** A WGSL f32 constant. */

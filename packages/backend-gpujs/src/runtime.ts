@@ -1,5 +1,8 @@
 /**
- * Tensor storage of the gpujs backend on top of an Engine.
+ * The gpujs backend's per-op runtime: what every kernel of src/ops gets as its first argument. It
+ * holds the Engine (one gpu.js instance on one context of one mode, and the WGSL device layer on
+ * webgpu), the tensor storage on top of it and the `convAlgorithm` option, and is the data side of
+ * the backend (core's BackendRuntime: write, zeros, read, readSync, disposeData, memory, dispose).
  *
  * float32 data lives on the device as one handle per tensor (written tensors keep their host copy
  * and upload lazily, on first use by a kernel). int32 data never lives on the device as floats
@@ -8,8 +11,9 @@
  * (ky*kW + kx, always < kH*kW), which the host turns into the exact int32 flat index when the user
  * reads them. See maxpool2d.ts.
  */
-import type { DataId, DType, MaxPool2dParams } from '@convkit/core';
+import type { BackendMemory, BackendRuntime, DataId, DType, MaxPool2dParams } from '@convkit/core';
 import type { Engine, Handle } from './engine.js';
+import type { ConvAlgorithm } from './ops/conv2d.js';
 import { MAX_INDEXABLE } from './source.js';
 
 /** Geometry that produced window-offset indices; flat index is computed from it on read. */
@@ -118,13 +122,17 @@ export function indicesToOffsets(idx: Int32Array, p: PoolGeometry): Float32Array
   return out;
 }
 
-/** Storage operations the op files use. */
-export class Device {
+export class GpujsRuntime implements BackendRuntime {
   #live = new Set<GData>();
-  constructor(readonly engine: Engine) {}
+  /** Synchronous readback: every engine but webgpu (absent there, so the backend has no readSync). */
+  readonly readSync?: (id: DataId) => Float32Array | Int32Array;
 
-  get liveData(): number {
-    return this.#live.size;
+  constructor(
+    readonly engine: Engine,
+    /** The backend's `convAlgorithm` option: conv2d and conv2dBackward follow it. */
+    readonly convAlgorithm: ConvAlgorithm,
+  ) {
+    if (engine.canReadSync) this.readSync = (id: DataId) => this.#readSync(id);
   }
 
   add(d: GData): GData {
@@ -213,7 +221,7 @@ export class Device {
     return d.dtype === 'int32' ? this.readInt(id) : this.readFloat(id);
   }
 
-  readSync(id: DataId): Float32Array | Int32Array {
+  #readSync(id: DataId): Float32Array | Int32Array {
     const d = id as GData;
     if (d.host) return d.host.slice();
     const v = this.engine.readSync(d.handle, d.size);
@@ -221,7 +229,7 @@ export class Device {
     return v;
   }
 
-  dispose(id: DataId): void {
+  disposeData(id: DataId): void {
     const d = id as GData;
     if (d.disposed) return;
     d.disposed = true;
@@ -231,7 +239,21 @@ export class Device {
     this.#live.delete(d);
   }
 
+  /** Frees a kernel's temporary device handle (one no tensor owns). */
   free(h: Handle, size: number): void {
     this.engine.free(h, size);
+  }
+
+  /** Live tensors, the engine's handles (textures on GL, buffers elsewhere), bytes, kernels and counters. */
+  memory(): BackendMemory {
+    const m = this.engine.memory();
+    const kind = this.engine.isGl ? 'textures' : 'buffers';
+    const { handles, ...counters } = m;
+    return { dataIds: this.#live.size, [kind]: handles, ...counters };
+  }
+
+  /** Deletes every live handle, destroys the kernels and releases the context. */
+  dispose(): Promise<void> {
+    return this.engine.dispose();
   }
 }

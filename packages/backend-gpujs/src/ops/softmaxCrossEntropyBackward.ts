@@ -1,17 +1,17 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import { divmod, kernelSource, lit } from '../source.js';
 
 /** dlogits = (probs - onehot(labels)) / n. */
 export async function softmaxCrossEntropyBackward(
-  d: Device,
+  rt: GpujsRuntime,
   probs: DataId,
   labels: DataId,
   p: SoftmaxXentParams,
 ): Promise<DataId> {
   const { n, classes: K } = p;
-  const hp = await d.f(probs);
-  const hl = await d.labels(labels);
+  const hp = await rt.f(probs);
+  const hl = await rt.labels(labels);
   try {
     const src = kernelSource(
       ['pr', 'lab'],
@@ -19,8 +19,8 @@ export async function softmaxCrossEntropyBackward(
 let oh = 0.0; if (lab[row] == col) { oh = 1.0; }
 return (pr[t] - oh) / ${lit(n)};`,
     );
-    return d.out(await d.engine.run('softmaxCrossEntropyBackward', src, n * K, [hp, hl]), n * K);
+    return rt.out(await rt.engine.run('softmaxCrossEntropyBackward', src, n * K, [hp, hl]), n * K);
   } finally {
-    d.free(hl, n);
+    rt.free(hl, n);
   }
 }

@@ -1,17 +1,17 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import type { Storage } from '../storage.js';
+import type { NaiveRuntime } from '../runtime.js';
 
 /** Row softmax (max subtracted) and the mean of -log p[label] in log-sum-exp form. */
 export function softmaxCrossEntropy(
-  s: Storage,
+  rt: NaiveRuntime,
   logits: DataId,
   labels: DataId,
   p: SoftmaxXentParams,
 ): { loss: DataId; probs: DataId } {
-  const Z = s.f(logits);
-  const L = s.i(labels);
+  const Z = rt.f(logits);
+  const L = rt.i(labels);
   const K = p.classes;
-  const probs = s.f32(p.n * K);
+  const probs = rt.f32(p.n * K);
   let total = 0;
   for (let r = 0; r < p.n; r++) {
     let mx = -Infinity;
@@ -25,7 +25,7 @@ export function softmaxCrossEntropy(
     const lab = L[r]!;
     total += lab >= 0 && lab < K ? Math.log(sum) - (Z[r * K + lab]! - mx) : NaN;
   }
-  const loss = s.f32(1);
+  const loss = rt.f32(1);
   loss.values[0] = total / p.n;
   return { loss, probs };
 }

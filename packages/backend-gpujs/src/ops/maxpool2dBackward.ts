@@ -1,5 +1,5 @@
 import { checkPoolIndices, type DataId, type MaxPool2dParams } from '@convkit/core';
-import { indicesToOffsets, samePool, type Device, type GData } from '../device.js';
+import { indicesToOffsets, samePool, type GpujsRuntime, type GData } from '../runtime.js';
 import { divmod, kernelSource, lit, unflatten } from '../source.js';
 
 /**
@@ -33,7 +33,7 @@ return s;`,
   );
 }
 
-export async function maxpool2dBackward(d: Device, dy: DataId, indices: DataId, p: MaxPool2dParams): Promise<DataId> {
+export async function maxpool2dBackward(rt: GpujsRuntime, dy: DataId, indices: DataId, p: MaxPool2dParams): Promise<DataId> {
   const ind = indices as GData;
   const outSize = p.N * p.C * p.outH * p.outW;
   let off;
@@ -41,16 +41,16 @@ export async function maxpool2dBackward(d: Device, dy: DataId, indices: DataId, 
   if (ind.pool && ind.handle && samePool(ind.pool, p)) {
     off = ind.handle;
   } else {
-    const host = await d.readInt(indices);
+    const host = await rt.readInt(indices);
     // core has checked indices it did not produce; this keeps the error typed for direct callers
     checkPoolIndices('maxpool2dBackward', host, p);
-    off = await d.engine.upload(indicesToOffsets(host, p));
+    off = await rt.engine.upload(indicesToOffsets(host, p));
     temp = true;
   }
   try {
     const size = p.N * p.C * p.inH * p.inW;
-    return d.out(await d.engine.run('maxpool2dBackward', maxpoolBackwardSource(p), size, [await d.f(dy), off]), size);
+    return rt.out(await rt.engine.run('maxpool2dBackward', maxpoolBackwardSource(p), size, [await rt.f(dy), off]), size);
   } finally {
-    if (temp) d.free(off, outSize);
+    if (temp) rt.free(off, outSize);
   }
 }

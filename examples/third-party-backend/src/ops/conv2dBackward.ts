@@ -1,6 +1,6 @@
 import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
-import type { Storage } from '../storage.js';
-import { tap } from './window.js';
+import type { NaiveRuntime } from '../runtime.js';
+import { tap } from '../window.js';
 import { weightIndex } from './conv2d.js';
 
 /**
@@ -9,16 +9,16 @@ import { weightIndex } from './conv2d.js';
  * pixel (replicate, circular, reflect) sends its gradient to that pixel.
  */
 export function conv2dBackward(
-  s: Storage,
+  rt: NaiveRuntime,
   x: DataId,
   w: DataId,
   dy: DataId,
   p: Conv2dParams,
   wants: Conv2dBackwardWants,
 ): Conv2dBackwardResult {
-  const X = s.f(x);
-  const Wt = s.f(w);
-  const DY = s.f(dy);
+  const X = rt.f(x);
+  const Wt = rt.f(w);
+  const DY = rt.f(dy);
   const Cg = p.C / p.groups;
   const Kg = p.K / p.groups;
   const dx = new Float64Array(wants.dx ? X.length : 0);
@@ -47,8 +47,8 @@ export function conv2dBackward(
         }
     }
   const r: Conv2dBackwardResult = {};
-  if (wants.dx) r.dx = s.adopt(Float32Array.from(dx), 'float32');
-  if (wants.dw) r.dw = s.adopt(Float32Array.from(dw), 'float32');
-  if (wants.db) r.db = s.adopt(Float32Array.from(db), 'float32');
+  if (wants.dx) r.dx = rt.adopt(Float32Array.from(dx), 'float32');
+  if (wants.dw) r.dw = rt.adopt(Float32Array.from(dw), 'float32');
+  if (wants.db) r.db = rt.adopt(Float32Array.from(db), 'float32');
   return r;
 }

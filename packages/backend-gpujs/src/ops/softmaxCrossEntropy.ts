@@ -1,5 +1,5 @@
 import type { DataId, SoftmaxXentParams } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import { divmod, kernelSource, lit } from '../source.js';
 import { softmaxXentJobs } from '../webgpu/kernels.js';
 
@@ -12,26 +12,26 @@ import { softmaxXentJobs } from '../webgpu/kernels.js';
  * kernels' comparisons do not see a NaN or +Infinity logit there.
  */
 export async function softmaxCrossEntropy(
-  d: Device,
+  rt: GpujsRuntime,
   logits: DataId,
   labels: DataId,
   p: SoftmaxXentParams,
 ): Promise<{ loss: DataId; probs: DataId }> {
   const { n, classes: K } = p;
-  const hx = await d.f(logits);
-  const rt = d.engine.webgpu;
-  if (rt && n > 0 && K > 0) {
+  const hx = await rt.f(logits);
+  const wg = rt.engine.webgpu;
+  if (wg && n > 0 && K > 0) {
     // labels first (range-checked, uploaded as small floats), so a bad label allocates nothing
-    const hl = await d.labels(labels);
+    const hl = await rt.labels(labels);
     try {
-      const [probs, terms, loss] = await d.engine.wgsl(
-        softmaxXentJobs(n, K, rt.maxGroups).map((j, i) => (i === 0 ? { ...j, inputs: [hx, hl] } : j)),
+      const [probs, terms, loss] = await rt.engine.wgsl(
+        softmaxXentJobs(n, K, wg.maxGroups).map((j, i) => (i === 0 ? { ...j, inputs: [hx, hl] } : j)),
         [n * K, n, 1],
       );
-      d.free(terms, n);
-      return { loss: d.out(loss, 1), probs: d.out(probs, n * K) };
+      rt.free(terms, n);
+      return { loss: rt.out(loss, 1), probs: rt.out(probs, n * K) };
     } finally {
-      d.free(hl, n);
+      rt.free(hl, n);
     }
   }
   const rowMax = (row: string) =>
@@ -43,12 +43,12 @@ ${rowMax('row')}
 let s = 0.0; for (let j = 0.0; j < ${lit(K)}; j++) { s = s + Math.exp(x[row * ${lit(K)} + j] - mx); }
 return Math.exp(x[t] - mx) / s;`,
   );
-  const probs = await d.engine.run('softmaxCrossEntropy.probs', probsSrc, n * K, [hx]);
+  const probs = await rt.engine.run('softmaxCrossEntropy.probs', probsSrc, n * K, [hx]);
   let hl;
   try {
-    hl = await d.labels(labels);
+    hl = await rt.labels(labels);
   } catch (e) {
-    d.free(probs, n * K);
+    rt.free(probs, n * K);
     throw e;
   }
   try {
@@ -63,12 +63,12 @@ for (let row = 0.0; row < ${lit(n)}; row++) {
 }
 return total / ${lit(n)} + t * 0.0;`,
     );
-    const loss = await d.engine.run('softmaxCrossEntropy.loss', lossSrc, 1, [hx, hl]);
-    return { loss: d.out(loss, 1), probs: d.out(probs, n * K) };
+    const loss = await rt.engine.run('softmaxCrossEntropy.loss', lossSrc, 1, [hx, hl]);
+    return { loss: rt.out(loss, 1), probs: rt.out(probs, n * K) };
   } catch (e) {
-    d.free(probs, n * K);
+    rt.free(probs, n * K);
     throw e;
   } finally {
-    d.free(hl, n);
+    rt.free(hl, n);
   }
 }

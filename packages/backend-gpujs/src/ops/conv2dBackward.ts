@@ -1,9 +1,9 @@
 import type { Conv2dBackwardResult, Conv2dBackwardWants, Conv2dParams, DataId } from '@convkit/core';
-import type { Device } from '../device.js';
+import type { GpujsRuntime } from '../runtime.js';
 import type { Handle } from '../engine.js';
 import { divmod, kernelSource, lit, unflatten } from '../source.js';
 import { col2imSource, gatherLoops } from './col2im.js';
-import { flipWeights, pickAlgorithm, wIndex, type ConvAlgorithm } from './conv2d.js';
+import { flipWeights, pickAlgorithm, wIndex } from './conv2d.js';
 import { dotLoop } from './gemm.js';
 import { im2colSize, im2colSource, readPadded } from './im2col.js';
 import { convDwJobs, convDxJob, tiledFits } from '../webgpu/kernels.js';
@@ -112,87 +112,87 @@ return s;`,
 }
 
 export async function conv2dBackward(
-  d: Device,
+  rt: GpujsRuntime,
   x: DataId,
   w: DataId,
   dy: DataId,
   p: Conv2dParams,
   wants: Conv2dBackwardWants,
-  algo: ConvAlgorithm,
 ): Promise<Conv2dBackwardResult> {
+  const algo = rt.convAlgorithm;
   const Cg = p.C / p.groups;
   const wSize = p.K * Cg * p.kH * p.kW;
   const xSize = p.N * p.C * p.inH * p.inW;
-  const hdy = await d.f(dy);
+  const hdy = await rt.f(dy);
   const P = p.N * p.outH * p.outW;
   const out: Conv2dBackwardResult = {};
   const made: DataId[] = [];
   const temps: [Handle, number][] = [];
-  const useCols = pickAlgorithm(p, algo, d.engine.mode) === 'im2col';
+  const useCols = pickAlgorithm(p, algo, rt.engine.mode) === 'im2col';
   try {
     if (wants.db) {
       // modeled loads (memory() bytesRead): each db thread reads its N*outH*outW values of dy
-      out.db = d.out(await d.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy], 4 * p.K * P), p.K);
+      out.db = rt.out(await rt.engine.run('conv2dBackward.db', dbSource(p), p.K, [hdy], 4 * p.K * P), p.K);
       made.push(out.db);
     }
     if (wants.dw) {
-      const hx = await d.f(x);
-      const rt = d.engine.webgpu;
-      if (rt && algo === 'auto' && tiledFits(p.K / p.groups, Cg * p.kH * p.kW, p.groups, rt.maxGroups)) {
+      const hx = await rt.f(x);
+      const wg = rt.engine.webgpu;
+      if (wg && algo === 'auto' && tiledFits(p.K / p.groups, Cg * p.kH * p.kW, p.groups, wg.maxGroups)) {
         // webgpu: dW = dy x cols^T as an implicit-GEMM WGSL kernel (the columns gathered from x in
         // the tile loads), split-K with a reduction dispatch when the M x N grid is small
         const { jobs, outputs } = convDwJobs(p);
         jobs[0] = { ...jobs[0]!, inputs: [hx, hdy] };
-        const [dwh, ...parts] = await d.engine.wgsl(jobs, outputs);
+        const [dwh, ...parts] = await rt.engine.wgsl(jobs, outputs);
         for (const [i, h] of parts.entries()) temps.push([h, outputs[i + 1]!]);
-        out.dw = d.out(dwh, wSize);
+        out.dw = rt.out(dwh, wSize);
       } else if (useCols) {
         const colsSize = im2colSize(p);
-        const cols = await d.engine.run('conv2dBackward.im2col', im2colSource(p), colsSize, [hx]);
+        const cols = await rt.engine.run('conv2dBackward.im2col', im2colSource(p), colsSize, [hx]);
         temps.push([cols, colsSize]);
-        const dwf = await d.engine.run('conv2dBackward.dwgemm', dwColsSource(p), wSize, [hdy, cols]);
+        const dwf = await rt.engine.run('conv2dBackward.dwgemm', dwColsSource(p), wSize, [hdy, cols]);
         if (p.flip) {
           // the GEMM gives the gradient of the flipped weights; flip it back
           temps.push([dwf, wSize]);
-          out.dw = d.out(await flipWeights(d, dwf, p), wSize);
+          out.dw = rt.out(await flipWeights(rt, dwf, p), wSize);
         } else {
-          out.dw = d.out(dwf, wSize);
+          out.dw = rt.out(dwf, wSize);
         }
       } else {
         // each dw thread reads N*outH*outW values of x and of dy
-        out.dw = d.out(await d.engine.run('conv2dBackward.dw', dwDirectSource(p), wSize, [hx, hdy], 4 * wSize * 2 * P), wSize);
+        out.dw = rt.out(await rt.engine.run('conv2dBackward.dw', dwDirectSource(p), wSize, [hx, hdy], 4 * wSize * 2 * P), wSize);
       }
       made.push(out.dw);
     }
     if (wants.dx) {
-      const hw = await d.f(w);
-      const rt = d.engine.webgpu;
-      if (rt && algo === 'auto' && p.padMode === 'zeros' && tiledFits(Cg, p.N * p.inH * p.inW, p.groups, rt.maxGroups)) {
+      const hw = await rt.f(w);
+      const wg = rt.engine.webgpu;
+      if (wg && algo === 'auto' && p.padMode === 'zeros' && tiledFits(Cg, p.N * p.inH * p.inW, p.groups, wg.maxGroups)) {
         // webgpu: dx = W^T dy as an implicit-GEMM WGSL kernel (a transposed convolution, one dispatch)
-        const [dxh] = await d.engine.wgsl([{ ...convDxJob(p), inputs: [hw, hdy] }], [xSize]);
-        out.dx = d.out(dxh, xSize);
+        const [dxh] = await rt.engine.wgsl([{ ...convDxJob(p), inputs: [hw, hdy] }], [xSize]);
+        out.dx = rt.out(dxh, xSize);
       } else if (useCols) {
         let wUse = hw;
         if (p.flip) {
-          wUse = await flipWeights(d, hw, p);
+          wUse = await flipWeights(rt, hw, p);
           temps.push([wUse, wSize]);
         }
         const colsSize = im2colSize(p);
-        const dcols = await d.engine.run('conv2dBackward.dcols', dcolsSource(p), colsSize, [wUse, hdy]);
+        const dcols = await rt.engine.run('conv2dBackward.dcols', dcolsSource(p), colsSize, [wUse, hdy]);
         temps.push([dcols, colsSize]);
-        out.dx = d.out(await d.engine.run('conv2dBackward.col2im', col2imSource(p), xSize, [dcols]), xSize);
+        out.dx = rt.out(await rt.engine.run('conv2dBackward.col2im', col2imSource(p), xSize, [dcols]), xSize);
       } else {
         // each dx thread reads about kH*kW/(strideH*strideW) taps of Kg weights and Kg dy values
         const taps = (p.kH * p.kW) / (p.strideH * p.strideW);
-        out.dx = d.out(await d.engine.run('conv2dBackward.dx', dxDirectSource(p), xSize, [hw, hdy], Math.round(4 * xSize * 2 * (p.K / p.groups) * taps)), xSize);
+        out.dx = rt.out(await rt.engine.run('conv2dBackward.dx', dxDirectSource(p), xSize, [hw, hdy], Math.round(4 * xSize * 2 * (p.K / p.groups) * taps)), xSize);
       }
       made.push(out.dx);
     }
     return out;
   } catch (e) {
-    for (const id of made) d.dispose(id);
+    for (const id of made) rt.disposeData(id);
     throw e;
   } finally {
-    for (const [h, n] of temps) d.free(h, n);
+    for (const [h, n] of temps) rt.free(h, n);
   }
 }

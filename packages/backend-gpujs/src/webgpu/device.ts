@@ -1,11 +1,11 @@
 /**
- * A small WGSL runtime on gpu.js's shared WebGPU device, for kernels gpu.js's kernel language
+ * The WGSL device layer on gpu.js's shared WebGPU device, for kernels gpu.js's kernel language
  * cannot express: gpu.js builds every kernel with a fixed workgroup shape (64x1x1 or 8x8x1), one
  * output per invocation, no `var<workgroup>` memory and no `workgroupBarrier()`, so a register- and
  * shared-memory-tiled GEMM / convolution, or one kernel that writes two outputs (maxpool values and
  * indices), cannot be written in it. These kernels are plain WGSL compute shaders, dispatched on the
  * same GPUDevice gpu.js uses (`WebGPUContext.acquire()`), reading and writing the same kind of
- * handle: every buffer this runtime makes is wrapped in gpu.js's own `WebGPUBufferResult`, so a
+ * handle: every buffer this layer makes is wrapped in gpu.js's own `WebGPUBufferResult`, so a
  * gpu.js kernel takes it as an argument and a WGSL kernel takes a gpu.js kernel's output.
  *
  * - pipelines are cached by WGSL source (geometry is baked into the source as constants);
@@ -40,7 +40,7 @@ export interface Dispatch {
   bytesRead: number;
 }
 
-/** True for a gpu.js WebGPU pipeline handle (from a gpu.js kernel or from this runtime). */
+/** True for a gpu.js WebGPU pipeline handle (from a gpu.js kernel or from this layer). */
 export function isBufferResult(h: Any): boolean {
   return !!h && typeof h === 'object' && h.type === 'WebGPUBuffer' && !!h.buffer;
 }
@@ -52,7 +52,7 @@ export function handleSize(h: Any): number {
   return o.reduce((a, b) => a * b, 1);
 }
 
-export class WgpuRuntime {
+export class WebGpuDevice {
   #pipelines = new Map<string, Any>();
   /** pipelines whose first dispatch was validated (error scope) */
   #validated = new Set<Any>();
