@@ -125,16 +125,20 @@ describe('the packed workspace', () => {
       expect(ex.output).toContain("backend 'naive'");
       const total = /^TOTAL\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/m.exec(ex.output);
       expect(total, ex.output).not.toBeNull();
-      const [pass, fail, notImplemented] = total!.slice(1).map(Number);
+      const [pass, fail] = total!.slice(1).map(Number);
       expect(fail).toBe(0);
-      expect(notImplemented).toBe(0);
       expect(pass).toBeGreaterThan(0);
       // with ../shared beside the repository the uwnet course cases run too; without it they are skipped, saying so
       const skipped = Number(total![4]);
       if (ex.uwnet) expect(skipped, ex.output).toBe(0);
       else expect(ex.output).toMatch(/skipped: .*uwnet/);
-      // every op of the interface has passing cases
-      for (const op of OP_NAMES) expect(ex.output, op).toMatch(new RegExp(`^${op}\\s+[1-9]\\d*\\s+0\\s+0\\s`, 'm'));
+      // every op of the example's table has passing cases; the ops it has no kernel for (the issue-20
+      // ops, from batchNorm2d on) are reported as not implemented, never failed
+      const EXAMPLE_OPS = ['gemm', 'im2col', 'col2im', 'conv2d', 'conv2dBackward', 'maxpool2d', 'maxpool2dBackward', 'sgd', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward'];
+      for (const op of OP_NAMES) {
+        const row = EXAMPLE_OPS.includes(op) ? `^${op}\\s+[1-9]\\d*\\s+0\\s+0\\s` : `^${op}\\s+0\\s+0\\s+[1-9]\\d*\\s`;
+        expect(ex.output, op).toMatch(new RegExp(row, 'm'));
+      }
     });
   });
 });
