@@ -176,6 +176,20 @@ describe('a scaffolded backend, built', () => {
         reluBackward: () => ctx.reluBackward(x, x),
         softmaxCrossEntropy: () => ctx.softmaxCrossEntropy(logits, ints),
         softmaxCrossEntropyBackward: () => ctx.softmaxCrossEntropyBackward(logits, ints),
+        batchNorm2d: () => ctx.batchNorm2d(x, { training: true }),
+        batchNorm2dBackward: () => ctx.batchNorm2dBackward(x, x),
+        add: () => ctx.add(x, w),
+        sub: () => ctx.sub(x, w),
+        mul: () => ctx.mul(x, w),
+        sumToShape: () => ctx.sumToShape(x, { shape: [3, 3] }),
+        globalAvgPool2d: () => ctx.globalAvgPool2d(x),
+        globalAvgPool2dBackward: () => ctx.globalAvgPool2dBackward(ctx.zeros([1, 1, 1, 1]), { inputShape: [1, 1, 3, 3] }),
+        avgpool2d: () => ctx.avgpool2d(x, { kernel: 2 }),
+        avgpool2dBackward: () => ctx.avgpool2dBackward(ctx.zeros([1, 1, 2, 2]), { kernel: 2, inputShape: [1, 1, 3, 3] }),
+        softmax: () => ctx.softmax(logits),
+        softmaxBackward: () => ctx.softmaxBackward(logits, logits),
+        logSoftmax: () => ctx.logSoftmax(logits, { axis: 0 }),
+        logSoftmaxBackward: () => ctx.logSoftmaxBackward(logits, logits),
       };
       const be = createDemoBeBackend();
       for (const op of OP_NAMES) {
