@@ -429,7 +429,8 @@ export function maxpoolPlanes(
   const oyHi = vspan < 0 ? oyLo : max(oyLo, min(outH, vspan / sH + 1));
   // 3x3/2: the strips take every row whose window's middle row is inside (top row >= -1, middle <= H - 1)
   const oyA3 = k33 ? min(outH, padT >> 1) : 0;
-  const oyB3 = k33 ? max(oyA3, min(outH, (H - 2 + padT) / 2 + 1)) : 0;
+  const mspan = H - 2 + padT;
+  const oyB3 = k33 && mspan >= 0 ? max(oyA3, min(outH, mspan / 2 + 1)) : oyA3;
   // a strip at the left padding (outputs 0-3; output 0's window starts at column -1)
   const left3 = k33 && padL == 1;
   // 2x2: whole output rows for every row whose top row is inside (a bottom row outside: the top row

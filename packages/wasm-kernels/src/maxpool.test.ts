@@ -104,6 +104,22 @@ describe('maxpoolPlanes against the float64 reference', () => {
     }
   });
 
+  it('tiny heights: windows whose rows are mostly outside (1-3 image rows, padding below)', () => {
+    let seed = 400;
+    for (const fill of fills) {
+      for (const H of [1, 2, 3]) {
+        for (const W of [9, 16, 21]) {
+          for (const pad of [[0, 2, 1, 1], [1, 1, 1, 1], [0, 1, 0, 1], [2, 2, 0, 0]] as const) {
+            // a window must fit: H + top + bottom >= 3
+            if (H + pad[0] + pad[1] >= 3) check(2, H, W, [3, 3], [2, 2], [1, 1], pad, fill, seed++);
+          }
+          check(2, H, W, [2, 2], [2, 2], [1, 1], [0, 1, 0, 1], fill, seed++);
+          check(2, H, W, [2, 2], [2, 2], [1, 1], [1, 1, 1, 0], fill, seed++);
+        }
+      }
+    }
+  });
+
   it('other windows on the SIMD path (2 or 3 wide, stride 2 across): 3x2, 2x3, 4x3, 3x3 stride (1, 2), vertical dilation 2', () => {
     let seed = 300;
     for (const fill of fills) {
