@@ -19,6 +19,20 @@ import { relu } from './ops/relu.js';
 import { reluBackward } from './ops/reluBackward.js';
 import { softmaxCrossEntropy } from './ops/softmaxCrossEntropy.js';
 import { softmaxCrossEntropyBackward } from './ops/softmaxCrossEntropyBackward.js';
+import { batchNorm2d } from './ops/batchNorm2d.js';
+import { batchNorm2dBackward } from './ops/batchNorm2dBackward.js';
+import { add } from './ops/add.js';
+import { sub } from './ops/sub.js';
+import { mul } from './ops/mul.js';
+import { sumToShape } from './ops/sumToShape.js';
+import { globalAvgPool2d } from './ops/globalAvgPool2d.js';
+import { globalAvgPool2dBackward } from './ops/globalAvgPool2dBackward.js';
+import { avgpool2d } from './ops/avgpool2d.js';
+import { avgpool2dBackward } from './ops/avgpool2dBackward.js';
+import { softmax } from './ops/softmax.js';
+import { softmaxBackward } from './ops/softmaxBackward.js';
+import { logSoftmax } from './ops/logSoftmax.js';
+import { logSoftmaxBackward } from './ops/logSoftmaxBackward.js';
 
 export const workersKernels = {
   gemm,
@@ -33,6 +47,20 @@ export const workersKernels = {
   reluBackward,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
+  batchNorm2d,
+  batchNorm2dBackward,
+  add,
+  sub,
+  mul,
+  sumToShape,
+  globalAvgPool2d,
+  globalAvgPool2dBackward,
+  avgpool2d,
+  avgpool2dBackward,
+  softmax,
+  softmaxBackward,
+  logSoftmax,
+  logSoftmaxBackward,
 } satisfies KernelTable<WorkersRuntime>;
 
 // Compile-time: the worker table (table.ts) has every range kernel the ops of this table dispatch

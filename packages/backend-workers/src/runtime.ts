@@ -253,6 +253,34 @@ export class WorkersRuntime implements BackendRuntime {
     return remote.map((r, i) => (r.skipped ? mine[i]! : r));
   }
 
+  /** The main thread's js kernels for ops too small to send to a worker (see `execSmall`). */
+  #hostJs: RangeKernels | null = null;
+
+  /**
+   * Like `exec`, but an op whose whole `work` is below `minTaskWork` (one task) runs on the main
+   * thread at once: a round trip through a worker's event loop costs more than such an op (a bias
+   * add, a global pooling's [N, C] output, a softmax over 10 classes). Only for kernels that run
+   * js in the workers too (the issue-20 ops), so the result has the same bits wherever it runs.
+   */
+  async execSmall(op: string, tasks: Task[], outputs: Rec[], work: number): Promise<TaskResult[]> {
+    if (tasks.length !== 1 || work >= this.minTaskWork) return this.exec(op, tasks, outputs);
+    if (this.pool.disposed) {
+      for (const o of outputs) this.storage.free(o);
+      throw new BackendExecutionError(op, this.name, 'the backend was disposed');
+    }
+    const t = tasks[0]!;
+    const a: KernelArgs = {};
+    for (const [name, rec] of Object.entries(t.args)) a[name] = rec ? rec.view : null;
+    try {
+      const { value } = (this.#hostJs ??= createRangeKernels(null)).run(t.kernel, t.p, a, t.r);
+      this.pool.hostTasks++;
+      return [typeof value === 'number' ? { value } : {}];
+    } catch (e) {
+      for (const o of outputs) this.storage.free(o);
+      throw new BackendExecutionError(op, this.name, e instanceof Error ? e.message : String(e), { cause: e });
+    }
+  }
+
   /**
    * Runs the tasks; on any failure frees `outputs` (never returned half-computed) and throws a
    * BackendExecutionError.

@@ -7,6 +7,7 @@
 import * as K from '@convkit/backend-js/kernels';
 import type { KernelName } from './protocol.js';
 import type { WorkerWasmKernels } from './wasm.js';
+import { batchNorm2dBackwardChannels, batchNorm2dChannels, sumToShapeRange } from './ranges.js';
 
 type Arr = Float32Array | Int32Array;
 type F = Float32Array;
@@ -88,6 +89,28 @@ export const RANGE_KERNELS = {
   softmaxCrossEntropy: (_e, p, a, r) => K.softmaxCrossEntropy(p, a.logits as F, a.labels as Int32Array, a.probs as F, r[0], r[1]),
   softmaxCrossEntropyBackward: (_e, p, a, r) =>
     K.softmaxCrossEntropyBackward(p, a.probs as F, a.labels as Int32Array, a.dlogits as F, r[0], r[1]),
+  // the ops of issue 20 (js kernels; each task owns whole output elements, see ops/<op>.ts)
+  batchNorm2d: (_e, p, a, r) =>
+    batchNorm2dChannels(p, a.x as F, a.gamma as F | null, a.beta as F | null, a.rm as F | null, a.rv as F | null, a.y as F, a.newRm as F | null, a.newRv as F | null, r[0]!, r[1]!),
+  batchNorm2dBackward: (_e, p, a, r) =>
+    batchNorm2dBackwardChannels(p, a.x as F, a.dy as F, a.gamma as F | null, a.dx as F, a.dgamma as F, a.dbeta as F, r[0]!, r[1]!),
+  add: (_e, p, a, r) => K.broadcastBinary('add', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
+  sub: (_e, p, a, r) => K.broadcastBinary('sub', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
+  mul: (_e, p, a, r) => K.broadcastBinary('mul', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
+  sumToShape: (_e, p, a, r) => sumToShapeRange(p, a.x as F, a.y as F, r[0]!, r[1]!),
+  globalAvgPool2d: (_e, p, a, r) => K.globalAvgPool2d(p, a.x as F, a.y as F, r[0], r[1]),
+  globalAvgPool2dBackward: (_e, p, a, r) => K.globalAvgPool2dBackward(p, a.dy as F, a.dx as F, r[0], r[1]),
+  avgpool2d: (_e, p, a, r) => K.avgpool2d(p, a.x as F, a.y as F, K.avgpoolDivisors(p), r[0], r[1]),
+  avgpool2dBackward: (_e, p, a, r) => {
+    // windows add into dx (a recycled buffer may hold old values): clear this task's planes first
+    const HW = p.inH * p.inW;
+    (a.dx as F).fill(0, r[0]! * HW, r[1]! * HW);
+    K.avgpool2dBackward(p, a.dy as F, a.dx as F, K.avgpoolDivisors(p), r[0], r[1]);
+  },
+  softmax: (_e, p, a, r) => K.softmaxAxis(p, a.x as F, a.y as F, false, r[0], r[1]),
+  softmaxBackward: (_e, p, a, r) => K.softmaxAxisBackward(p, a.y as F, a.dy as F, a.dx as F, false, r[0], r[1]),
+  logSoftmax: (_e, p, a, r) => K.softmaxAxis(p, a.x as F, a.y as F, true, r[0], r[1]),
+  logSoftmaxBackward: (_e, p, a, r) => K.softmaxAxisBackward(p, a.y as F, a.dy as F, a.dx as F, true, r[0], r[1]),
 } satisfies { readonly [N in KernelName]?: RangeKernel };
 
 /** The range kernels the worker table has. */

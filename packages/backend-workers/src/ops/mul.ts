@@ -1,0 +1,8 @@
+import type { BroadcastParams, DataId } from '@convkit/core';
+import type { WorkersRuntime } from '../runtime.js';
+import { broadcastOp } from './add.js';
+
+/** y = a * b, numpy broadcasting, over element ranges. */
+export function mul(rt: WorkersRuntime, a: DataId, b: DataId, p: BroadcastParams): Promise<DataId> {
+  return broadcastOp(rt, 'mul', a, b, p);
+}
