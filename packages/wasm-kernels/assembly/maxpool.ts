@@ -24,7 +24,9 @@
 // +Inf and -Inf, among them) and a row (2x2) or a column strip (others) whose sum is NaN is redone
 // with the exact scalar scan.
 //
-// 2x2 (any vertical stride) runs along whole output rows, two 4-output blocks per iteration.
+// 2x2 (any vertical stride) runs along whole output rows, two 4-output blocks per iteration; 2x2/2
+// unpadded on even heights and widths that are multiples of 16 walks all planes' rows as one
+// sequence of row pairs (no per-row setup: 0.32 -> 0.23 ms on the bench's input).
 // 3x3/2 walks each 4-output column strip down the plane and reuses the bottom row of one window as
 // the top row of the next, so 2 row maxima per output row instead of 3.
 // Edges: a window partly outside takes, in place of each outside position, a copy of an inside
@@ -403,6 +405,69 @@ function row2x2(x: usize, r: i32, W: i32, rowB: usize, c0: i32, n: i32, edge: bo
   return !v128.any_true(f32x4.ne(acc, acc));
 }
 
+/**
+ * 2x2/2 without padding on planes of even height and a width that is a multiple of 16 (the usual
+ * CNN case, and the bench's): every output row is rows 2i and 2i+1, so all rows of all planes are
+ * one sequence of row pairs and outputs, walked without per-row setup. A row whose input sum is NaN
+ * (or has +Inf and -Inf) is redone with the scan. eight = 8, a runtime value (see strip3x3).
+ */
+function planes2x2(x: usize, rows: i32, W: i32, y: usize, ind: usize, idxBase: i32, eight_: i32): void {
+  const rowB = <usize>(W * 4);
+  const n = W >> 1;
+  const w = i32x4.splat(W);
+  const eight = i32x4.splat(eight_);
+  let pa = x;
+  let yo = y;
+  let io = ind;
+  let ia = i32x4.add(i32x4.splat(idxBase), i32x4(0, 2, 4, 6));
+  let iw = i32x4.add(ia, w);
+  for (let row = 0; row < rows; row++, pa += rowB, ia = i32x4.add(ia, w), iw = i32x4.add(iw, w)) {
+    let acc = f32x4.splat(0);
+    for (let j = 0; j < n; j += 8, pa += 64, yo += 32, io += 32) {
+      const pb = pa + rowB;
+      let a0 = v128.load(pa), a1 = v128.load(pa, 16);
+      let b0 = v128.load(pb), b1 = v128.load(pb, 16);
+      acc = f32x4.add(acc, f32x4.add(f32x4.add(a0, a1), f32x4.add(b0, b1)));
+      let ae = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      let ao = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      let be = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+      let bo = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+      let ga = f32x4.gt(ao, ae);
+      let va = f32x4.pmax(ae, ao);
+      let gb = f32x4.gt(bo, be);
+      let vb = f32x4.pmax(be, bo);
+      let g = f32x4.gt(vb, va);
+      v128.store(yo, f32x4.pmax(va, vb));
+      v128.store(io, i32x4.max_u(i32x4.sub(ia, ga), v128.and(g, i32x4.sub(iw, gb))));
+      ia = i32x4.add(ia, eight);
+      iw = i32x4.add(iw, eight);
+      a0 = v128.load(pa, 32);
+      a1 = v128.load(pa, 48);
+      b0 = v128.load(pb, 32);
+      b1 = v128.load(pb, 48);
+      acc = f32x4.add(acc, f32x4.add(f32x4.add(a0, a1), f32x4.add(b0, b1)));
+      ae = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      ao = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      be = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+      bo = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+      ga = f32x4.gt(ao, ae);
+      va = f32x4.pmax(ae, ao);
+      gb = f32x4.gt(bo, be);
+      vb = f32x4.pmax(be, bo);
+      g = f32x4.gt(vb, va);
+      v128.store(yo, f32x4.pmax(va, vb), 16);
+      v128.store(io, i32x4.max_u(i32x4.sub(ia, ga), v128.and(g, i32x4.sub(iw, gb))), 16);
+      ia = i32x4.add(ia, eight);
+      iw = i32x4.add(iw, eight);
+    }
+    if (v128.any_true(f32x4.ne(acc, acc))) {
+      // row pair `row` (of the whole sequence): H = 2 and one plane per row pair gives the same flat indices
+      const ob = <usize>(row * n);
+      scanRect(x, row * 2 * W, 2, W, 2, 2, 2, 2, 1, 1, 0, 0, n, 0, 1, 0, n, y, ind, ob, idxBase);
+    }
+  }
+}
+
 export function maxpoolPlanes(
   x: usize, planes: i32, H: i32, W: i32,
   kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, padT: i32, padL: i32,
@@ -419,6 +484,11 @@ export function maxpoolPlanes(
     for (let pl = 0; pl < planes; pl++) {
       scanRect(x, pl * plane, H, W, kH, kW, sH, sW, dH, dW, padT, padL, outW, 0, outH, 0, outW, y, ind, <usize>pl * oplane, idxBase);
     }
+    return;
+  }
+  if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && dH == 1 && dW == 1 && padT == 0 && padL == 0 &&
+      (H & 1) == 0 && (W & 15) == 0 && outH * 2 == H && outW * 2 == W) {
+    planes2x2(x, planes * outH, W, y, ind, idxBase, 4 * sW);
     return;
   }
   const k2 = kH == 2 && kW == 2 && dH == 1;

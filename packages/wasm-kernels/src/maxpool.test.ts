@@ -68,10 +68,10 @@ describe('maxpoolPlanes against the float64 reference', () => {
 
   const fills: Fill[] = ['uniform', 'ties', 'zeros', 'nan', 'inf', 'edge-nan'];
 
-  it('2x2/2: whole rows (8- and 4-output blocks, overlapping last block), odd sizes (bottom row and last column past the image)', () => {
+  it('2x2/2: all planes as one sequence of row pairs (even H, W a multiple of 16), whole rows (8- and 4-output blocks, overlapping last block), odd sizes (bottom row and last column past the image)', () => {
     let seed = 1;
     for (const fill of fills) {
-      for (const [H, W] of [[64, 64], [8, 8], [9, 17], [7, 7], [13, 30], [11, 35], [16, 26], [1, 9], [2, 64], [63, 63]] as const) {
+      for (const [H, W] of [[64, 64], [32, 48], [8, 8], [9, 17], [7, 7], [13, 30], [11, 35], [16, 26], [1, 9], [2, 64], [63, 63]] as const) {
         check(3, H, W, [2, 2], [2, 2], [1, 1], 'same', fill, seed++);
         if (H >= 2) check(2, H, W, [2, 2], [2, 2], [1, 1], 'valid', fill, seed++);
       }
