@@ -73,4 +73,32 @@ export interface KernelExports {
   winogradOutput(m: number, K: number, T: number, tilesW: number, ty0: number, ty1: number, outH: number, outW: number, y: number, bias: number): void;
   /** 1 when every float of a[0, n) is finite. */
   allFinite(a: number, n: number): number;
+  /**
+   * Elementwise y = a (op) b over m rows of n outputs (y dense, row stride n): y[i*n + j] = a[i*oa + j*sa] (op) b[i*ob + j*sb],
+   * element strides, 0 = broadcast. Inner strides 0/1 run in f32x4 (n % 4 tail scalar); others scalar.
+   */
+  addRows(a: number, oa: number, sa: number, b: number, ob: number, sb: number, y: number, m: number, n: number): void;
+  subRows(a: number, oa: number, sa: number, b: number, ob: number, sb: number, y: number, m: number, n: number): void;
+  mulRows(a: number, oa: number, sa: number, b: number, ob: number, sb: number, y: number, m: number, n: number): void;
+  /** Batch statistics of channels [c0, c1) of x [N, C, P]: float64 stats[2c] = mean, stats[2c+1] = sum of squared deviations. */
+  bnStats(x: number, N: number, C: number, P: number, c0: number, c1: number, stats: number): void;
+  /** y = scale[c] * (x - mean[c]) + shift[c], channels [c0, c1) of [N, C, P] (float32 per-channel arrays). */
+  bnApply(x: number, N: number, C: number, P: number, mean: number, scale: number, shift: number, c0: number, c1: number, y: number): void;
+  /** Channels [c0, c1): float64 sums[2c] = sum dy, sums[2c+1] = sum dy * (x - mean[c]). */
+  bnBackwardSums(x: number, dy: number, N: number, C: number, P: number, mean: number, c0: number, c1: number, sums: number): void;
+  /** dx = k[c] * ((dy - mdy[c]) - (x - mean[c]) * r[c]), channels [c0, c1) (float32 per-channel arrays). */
+  bnBackwardApply(x: number, dy: number, N: number, C: number, P: number, mean: number, k: number, mdy: number, r: number, c0: number, c1: number, dx: number): void;
+  /** y[pl] = mean of plane pl (P floats), planes [0, planes). */
+  globalAvgPlanes(x: number, planes: number, P: number, y: number): void;
+  /**
+   * Average pooling of `planes` planes [H, W] at x into y [outH, outW] each: window sums over in-image taps
+   * divided by div[oy*outW + ox] (float32; 0 gives NaN). tmp: W floats of scratch.
+   */
+  avgpoolPlanes(
+    x: number, planes: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
+    outH: number, outW: number, div: number, tmp: number, y: number,
+  ): void;
+  /** Softmax (log 0) or log-softmax (log 1) of x [outer, len, inner] along len into y (NaN in a slice: the slice is NaN). */
+  softmaxAxis(x: number, outer: number, len: number, inner: number, y: number, log: number): void;
 }

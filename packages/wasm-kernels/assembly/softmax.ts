@@ -1,0 +1,125 @@
+// Softmax / log-softmax along one axis of x viewed as [outer, len, inner], 4 slices or 4 elements
+// per f32x4 step: inner = 1 runs along each contiguous row, inner > 1 runs 4 adjacent slices at
+// once (the axis strided by inner), scalar tails. Max by f32x4.max (NaN-propagating: a NaN in a
+// slice makes the whole slice NaN, as the js kernel), exp by a Cephes-style polynomial (about
+// 2 ulp; arguments below -87.3 give ~1e-38 instead of 0), sums in float32x4.
+
+// exp(x) for x <= 0 (softmax arguments are x - max); Cephes expf constants
+@inline function exp4(x: v128): v128 {
+  x = f32x4.max(x, f32x4.splat(-87.3));
+  x = f32x4.min(x, f32x4.splat(88.3));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const r2 = f32x4.mul(r, r);
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+@inline function hsum4(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+@inline function hmax4(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+/** One contiguous row of len at x into y. */
+function softmaxRow(x: usize, len: i32, y: usize, log: bool): void {
+  let mv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) mv = f32x4.max(mv, v128.load(x + <usize>j * 4));
+  let m = hmax4(mv);
+  for (; j < len; j++) m = max(m, load<f32>(x + <usize>j * 4));
+  const ms = f32x4.splat(m);
+  let sv = f32x4.splat(0);
+  let s: f32 = 0;
+  j = 0;
+  for (; j + 4 <= len; j += 4) {
+    const e = exp4(f32x4.sub(v128.load(x + <usize>j * 4), ms));
+    if (!log) v128.store(y + <usize>j * 4, e);
+    sv = f32x4.add(sv, e);
+  }
+  for (; j < len; j++) {
+    const e = Mathf.exp(load<f32>(x + <usize>j * 4) - m);
+    if (!log) store<f32>(y + <usize>j * 4, e);
+    s += e;
+  }
+  s += hsum4(sv);
+  j = 0;
+  if (log) {
+    const ls = <f32>Math.log(<f64>s);
+    const lv = f32x4.splat(ls);
+    for (; j + 4 <= len; j += 4) v128.store(y + <usize>j * 4, f32x4.sub(f32x4.sub(v128.load(x + <usize>j * 4), ms), lv));
+    for (; j < len; j++) store<f32>(y + <usize>j * 4, (load<f32>(x + <usize>j * 4) - m) - ls);
+  } else {
+    const sd = f32x4.splat(s);
+    for (; j + 4 <= len; j += 4) v128.store(y + <usize>j * 4, f32x4.div(v128.load(y + <usize>j * 4), sd));
+    for (; j < len; j++) store<f32>(y + <usize>j * 4, load<f32>(y + <usize>j * 4) / s);
+  }
+}
+
+/** 4 adjacent slices starting at x (axis stride `inner` floats) into y. */
+function softmax4(x: usize, len: i32, inner: i32, y: usize, log: bool): void {
+  const st = <usize>inner * 4;
+  let mv = f32x4.splat(-Infinity);
+  for (let j = 0; j < len; j++) mv = f32x4.max(mv, v128.load(x + <usize>j * st));
+  let sv = f32x4.splat(0);
+  for (let j = 0; j < len; j++) {
+    const e = exp4(f32x4.sub(v128.load(x + <usize>j * st), mv));
+    if (!log) v128.store(y + <usize>j * st, e);
+    sv = f32x4.add(sv, e);
+  }
+  if (log) {
+    const lv = f32x4(
+      <f32>Math.log(<f64>f32x4.extract_lane(sv, 0)), <f32>Math.log(<f64>f32x4.extract_lane(sv, 1)),
+      <f32>Math.log(<f64>f32x4.extract_lane(sv, 2)), <f32>Math.log(<f64>f32x4.extract_lane(sv, 3)),
+    );
+    for (let j = 0; j < len; j++) v128.store(y + <usize>j * st, f32x4.sub(f32x4.sub(v128.load(x + <usize>j * st), mv), lv));
+  } else {
+    for (let j = 0; j < len; j++) v128.store(y + <usize>j * st, f32x4.div(v128.load(y + <usize>j * st), sv));
+  }
+}
+
+/** One slice with axis stride `inner`, scalar. */
+function softmax1(x: usize, len: i32, inner: i32, y: usize, log: bool): void {
+  const st = <usize>inner * 4;
+  let m: f32 = -Infinity;
+  for (let j = 0; j < len; j++) m = max(m, load<f32>(x + <usize>j * st));
+  let s: f32 = 0;
+  for (let j = 0; j < len; j++) {
+    const e = Mathf.exp(load<f32>(x + <usize>j * st) - m);
+    if (!log) store<f32>(y + <usize>j * st, e);
+    s += e;
+  }
+  if (log) {
+    const ls = <f32>Math.log(<f64>s);
+    for (let j = 0; j < len; j++) store<f32>(y + <usize>j * st, (load<f32>(x + <usize>j * st) - m) - ls);
+  } else {
+    for (let j = 0; j < len; j++) store<f32>(y + <usize>j * st, load<f32>(y + <usize>j * st) / s);
+  }
+}
+
+/** Softmax (log = 0) or log-softmax (log = 1) of x [outer, len, inner] along len into y. */
+export function softmaxAxis(x: usize, outer: i32, len: i32, inner: i32, y: usize, log: i32): void {
+  const lg = log != 0;
+  const plane = <usize>(len * inner) * 4;
+  for (let o = 0; o < outer; o++) {
+    const xo = x + <usize>o * plane;
+    const yo = y + <usize>o * plane;
+    if (inner == 1) {
+      softmaxRow(xo, len, yo, lg);
+      continue;
+    }
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) softmax4(xo + <usize>i * 4, len, inner, yo + <usize>i * 4, lg);
+    for (; i < inner; i++) softmax1(xo + <usize>i * 4, len, inner, yo + <usize>i * 4, lg);
+  }
+}
