@@ -24,6 +24,7 @@ import type {
   BackendName,
   BackendOptionsOf,
 } from './backend.js';
+import { COMPOSITE_OPS } from './ops.js';
 import { registry as defaultRegistry, type BackendPreference, type Registry, type Selection } from './registry.js';
 import { axisSplit, broadcastShape, broadcastStrides, type PadMode, type Padding, type Window2d } from './geometry.js';
 import {
@@ -102,6 +103,8 @@ export interface MaxPoolOptions {
   stride?: Pair;
   /** default 'same' (the course's centring). Outside positions are skipped, never padded. */
   padding?: Padding;
+  /** default 1 (ONNX MaxPool dilations): window tap k of output o reads input o*stride + k*dilation - padBefore */
+  dilation?: Pair;
   /** ceil instead of floor for the output size; 'valid' or explicit padding only */
   ceilMode?: boolean;
 }
@@ -195,6 +198,36 @@ export interface AvgPoolBackwardOptions extends AvgPoolOptions {
   inputShape: readonly [number, number, number, number];
 }
 
+/** 1-D padding: 'same', 'valid', n (both sides) or [left, right]. */
+export type Padding1d = 'same' | 'valid' | number | readonly [number, number];
+
+export interface MaxPool1dOptions {
+  kernel: number;
+  /** default: the kernel size */
+  stride?: number;
+  /** default 'same'. Outside positions are skipped, never padded. */
+  padding?: Padding1d;
+  /** default 1 */
+  dilation?: number;
+  /** ceil instead of floor for the output size; 'valid' or explicit padding only */
+  ceilMode?: boolean;
+}
+
+export interface MaxPool1dBackwardOptions extends MaxPool1dOptions {
+  /** [N, C, L] of the pooled input */
+  inputShape: readonly [number, number, number];
+}
+
+export interface AvgPool1dOptions extends MaxPool1dOptions {
+  /** the divisor counts padded positions (never the ceil-mode overhang); default false (ONNX) */
+  countIncludePad?: boolean;
+}
+
+export interface AvgPool1dBackwardOptions extends AvgPool1dOptions {
+  /** [N, C, L] of the pooled input */
+  inputShape: readonly [number, number, number];
+}
+
 export interface GlobalPoolBackwardOptions {
   /** [N, C, H, W] of the pooled input */
   inputShape: readonly [number, number, number, number];
@@ -240,8 +273,8 @@ const CONV1D_KEYS = keysOf<Conv1dOptions>({ ...CONV_KEYS, bias: true });
 const CONV1D_BACKWARD_KEYS = keysOf<Conv1dOptions & { wants?: unknown }>({ ...CONV_KEYS, bias: true, wants: true });
 const IM2COL_KEYS = keysOf<Im2colOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true });
 const COL2IM_KEYS = keysOf<Col2imOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true, inputShape: true });
-const POOL_KEYS = keysOf<MaxPoolOptions>({ kernel: true, stride: true, padding: true, ceilMode: true });
-const POOL_BACKWARD_KEYS = keysOf<MaxPoolBackwardOptions>({ kernel: true, stride: true, padding: true, ceilMode: true, inputShape: true });
+const POOL_KEYS = keysOf<MaxPoolOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true });
+const POOL_BACKWARD_KEYS = keysOf<MaxPoolBackwardOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, inputShape: true });
 const GEMM_KEYS = keysOf<GemmOptions>({ transA: true, transB: true, alpha: true, beta: true, c: true, bias: true });
 const SGD_KEYS = keysOf<SgdOptions>({ lr: true, momentum: true, weightDecay: true });
 const BN_KEYS = keysOf<BatchNorm2dOptions>({ gamma: true, beta: true, runningMean: true, runningVar: true, training: true, eps: true, momentum: true, momentumMode: true });
@@ -251,6 +284,10 @@ const BCAST_BACKWARD_KEYS = keysOf<BroadcastBackwardOptions>({ aShape: true, bSh
 const AVG_KEYS = keysOf<AvgPoolOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true });
 const AVG_BACKWARD_KEYS = keysOf<AvgPoolBackwardOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true, inputShape: true });
 const GLOBAL_BACKWARD_KEYS = keysOf<GlobalPoolBackwardOptions>({ inputShape: true });
+const POOL1D_KEYS = keysOf<MaxPool1dOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true });
+const POOL1D_BACKWARD_KEYS = keysOf<MaxPool1dBackwardOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, inputShape: true });
+const AVG1D_KEYS = keysOf<AvgPool1dOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true });
+const AVG1D_BACKWARD_KEYS = keysOf<AvgPool1dBackwardOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true, inputShape: true });
 const SOFTMAX_KEYS = keysOf<SoftmaxOptions>({ axis: true });
 const CONTEXT_KEYS = keysOf<ContextOptions>({ backend: true, registry: true, backendOptions: true });
 
@@ -692,7 +729,7 @@ export class Context implements TensorTracker {
       op,
       H,
       W,
-      { kernel, stride: o.stride ?? kernel, padding: o.padding, ceilMode: o.ceilMode },
+      { kernel, stride: o.stride ?? kernel, dilation: o.dilation, padding: o.padding, ceilMode: o.ceilMode },
       shapes,
     );
     return { ...g, N, C };
@@ -1151,6 +1188,169 @@ export class Context implements TensorTracker {
     const shape = checkOutputSize(op, [N, C, H, W], shapes);
     const id = await this.#run(op, () => this.backend.globalAvgPool2dBackward!(dy.dataId, { N, C, H, W }));
     return this.#out(id, shape);
+  }
+
+  // ---- 1-D and global max pooling, 1-D average pooling (composites over the 2-D kernels) ----
+  /** NotImplementedError for composite `op` unless the backend has every kernel of its record, before any work. */
+  #requireComposite(op: keyof typeof COMPOSITE_OPS, shapes: ShapeMap): void {
+    this.#assertLive(op, shapes);
+    for (const k of COMPOSITE_OPS[op].kernels as readonly OpName[]) {
+      if (!this.backend.capabilities.has(k) || typeof (this.backend as any)[k] !== 'function') throw new NotImplementedError(op, this.backend.name);
+    }
+  }
+
+  #ran(op: string): void {
+    this.#lastRun = { op, backend: this.backend.name, engine: this.backend.engine };
+  }
+
+  /** The 2-D window options of a 1-D pool over [N, C, 1, L], its numbers validated under the 1-D op's name. */
+  #pool1dAs2d(op: string, o: MaxPool1dOptions, shapes: ShapeMap): MaxPoolOptions {
+    const kernel = checkPositiveInt(op, 'kernel', o.kernel, shapes);
+    const stride = checkPositiveInt(op, 'stride', o.stride ?? kernel, shapes);
+    const dilation = checkPositiveInt(op, 'dilation', o.dilation ?? 1, shapes);
+    const pad = o.padding ?? 'same';
+    let padding: Padding;
+    if (pad === 'same' || pad === 'valid') padding = pad;
+    else if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) padding = [0, 0, pad, pad];
+    else if (Array.isArray(pad) && pad.length === 2 && pad.every((v) => Number.isInteger(v) && v >= 0)) padding = [0, 0, pad[0]!, pad[1]!];
+    else throw new ValidationError(op, 'padding', "'same', 'valid', a non-negative integer or [left, right] of non-negative integers", formatValue(pad), shapes);
+    if (o.ceilMode !== undefined && typeof o.ceilMode !== 'boolean') throw new ValidationError(op, 'ceilMode', 'a boolean', formatValue(o.ceilMode), shapes);
+    return { kernel: [1, kernel], stride: [1, stride], dilation: [1, dilation], padding, ceilMode: o.ceilMode };
+  }
+
+  /** inputShape of a 1-D pooling backward: [N, C, L] of integers >= 1. */
+  #inputShape1d(op: string, v: unknown, shapes: ShapeMap): [number, number, number] {
+    if (!Array.isArray(v) || v.length !== 3 || v.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ValidationError(op, 'inputShape', '[N, C, L] of integers >= 1', formatValue(v), shapes);
+    }
+    shapes.inputShape = v;
+    return [v[0], v[1], v[2]];
+  }
+
+  /** t [a, b, 1, l] (or any rank-4 with H = 1) as [a, b, l]; t is disposed. */
+  #to3<D extends DType>(t: Tensor<D>): Tensor<D> {
+    const t3 = t.reshape([t.shape[0]!, t.shape[1]!, t.shape[3]!]);
+    t.dispose();
+    return t3;
+  }
+
+  /**
+   * 1-D max pooling (ONNX MaxPool on [N, C, L]): maxpool2d with H = 1, the same rules (strict >
+   * scan, ties to the first maximum, a NaN wins). indices are flat into x: (n*C + c)*L + i.
+   */
+  async maxpool1d(x: Tensor, o: MaxPool1dOptions): Promise<{ y: Float32Tensor; indices: Int32Tensor }> {
+    const op = 'maxpool1d';
+    const shapes = shapesOf({ x });
+    this.#requireComposite(op, shapes);
+    checkRequiredOptions(op, o, POOL1D_KEYS, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const o2 = this.#pool1dAs2d(op, o, shapes);
+    const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
+    try {
+      const r = await this.maxpool2d(x4, o2);
+      this.#ran(op);
+      return { y: this.#to3(r.y), indices: this.#to3(r.indices) };
+    } finally {
+      x4.dispose();
+    }
+  }
+
+  /** dx [inputShape = N, C, L]: zero, then dx[indices[o]] += dy[o] (maxpool2dBackward with H = 1, the same index checks). */
+  async maxpool1dBackward(dy: Tensor, indices: Tensor, o: MaxPool1dBackwardOptions): Promise<Float32Tensor> {
+    const op = 'maxpool1dBackward';
+    const shapes = shapesOf({ dy, indices });
+    this.#requireComposite(op, shapes);
+    checkRequiredOptions(op, o, POOL1D_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'indices', indices, this.backend, { dtype: 'int32', rank: 3 }, shapes);
+    const [N, C, L] = this.#inputShape1d(op, o.inputShape, shapes);
+    const o2 = this.#pool1dAs2d(op, o, shapes);
+    const dy4 = dy.reshape([dy.shape[0]!, dy.shape[1]!, 1, dy.shape[2]!]);
+    const i4 = indices.reshape([indices.shape[0]!, indices.shape[1]!, 1, indices.shape[2]!]);
+    try {
+      const dx = await this.maxpool2dBackward(dy4, i4, { ...o2, inputShape: [N, C, 1, L] });
+      this.#ran(op);
+      return this.#to3(dx);
+    } finally {
+      dy4.dispose();
+      i4.dispose();
+    }
+  }
+
+  /** 1-D average pooling (ONNX AveragePool on [N, C, L]): avgpool2d with H = 1, the same divisor rules. */
+  async avgpool1d(x: Tensor, o: AvgPool1dOptions): Promise<Float32Tensor> {
+    const op = 'avgpool1d';
+    const shapes = shapesOf({ x });
+    this.#requireComposite(op, shapes);
+    checkRequiredOptions(op, o, AVG1D_KEYS, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const o2 = this.#avg1dAs2d(op, o, shapes);
+    const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
+    try {
+      const y = await this.avgpool2d(x4, o2);
+      this.#ran(op);
+      return this.#to3(y);
+    } finally {
+      x4.dispose();
+    }
+  }
+
+  /** dx [inputShape = N, C, L] of avgpool1d. */
+  async avgpool1dBackward(dy: Tensor, o: AvgPool1dBackwardOptions): Promise<Float32Tensor> {
+    const op = 'avgpool1dBackward';
+    const shapes = shapesOf({ dy });
+    this.#requireComposite(op, shapes);
+    checkRequiredOptions(op, o, AVG1D_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const [N, C, L] = this.#inputShape1d(op, o.inputShape, shapes);
+    const o2 = this.#avg1dAs2d(op, o, shapes);
+    const dy4 = dy.reshape([dy.shape[0]!, dy.shape[1]!, 1, dy.shape[2]!]);
+    try {
+      const dx = await this.avgpool2dBackward(dy4, { ...o2, inputShape: [N, C, 1, L] });
+      this.#ran(op);
+      return this.#to3(dx);
+    } finally {
+      dy4.dispose();
+    }
+  }
+
+  #avg1dAs2d(op: string, o: AvgPool1dOptions, shapes: ShapeMap): AvgPoolOptions {
+    if (o.countIncludePad !== undefined && typeof o.countIncludePad !== 'boolean') {
+      throw new ValidationError(op, 'countIncludePad', 'a boolean', formatValue(o.countIncludePad), shapes);
+    }
+    return { ...this.#pool1dAs2d(op, o, shapes), countIncludePad: o.countIncludePad };
+  }
+
+  /**
+   * Max over all of H x W (ONNX GlobalMaxPool): y and int32 indices [N, C, 1, 1], flat into x;
+   * maxpool2d with the whole plane as its window, so maxpool's rules (strict > row-major scan,
+   * ties to the first maximum, a NaN wins: the last NaN's index).
+   */
+  async globalMaxPool2d(x: Tensor): Promise<{ y: Float32Tensor; indices: Int32Tensor }> {
+    const op = 'globalMaxPool2d';
+    const shapes = shapesOf({ x });
+    this.#requireComposite(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const [H, W] = [x.shape[2]!, x.shape[3]!];
+    const r = await this.maxpool2d(x, { kernel: [H, W], stride: [H, W], padding: 'valid' });
+    this.#ran(op);
+    return r;
+  }
+
+  /** dx [inputShape]: zero, then dx[indices[n, c]] += dy[n, c]; dy and indices are [N, C, 1, 1]. */
+  async globalMaxPool2dBackward(dy: Tensor, indices: Tensor, o: GlobalPoolBackwardOptions): Promise<Float32Tensor> {
+    const op = 'globalMaxPool2dBackward';
+    const shapes = shapesOf({ dy, indices });
+    this.#requireComposite(op, shapes);
+    checkRequiredOptions(op, o, GLOBAL_BACKWARD_KEYS, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'indices', indices, this.backend, { dtype: 'int32', rank: 4 }, shapes);
+    const [N, C, H, W] = this.#inputShape(op, o.inputShape, shapes);
+    checkShapeEq(op, 'dy', dy, [N, C, 1, 1], shapes);
+    checkShapeEq(op, 'indices', indices, [N, C, 1, 1], shapes);
+    const dx = await this.maxpool2dBackward(dy, indices, { kernel: [H, W], stride: [H, W], padding: 'valid', inputShape: [N, C, H, W] });
+    this.#ran(op);
+    return dx;
   }
 
   // ---- softmax / log-softmax on an axis --------------------------------------------------

@@ -51,7 +51,7 @@ const f32 = (name: string, extra: Partial<OpTensorSpec> = {}): OpTensorSpec => (
 const i32 = (name: string, extra: Partial<OpTensorSpec> = {}): OpTensorSpec => ({ name, dtype: 'int32', ...extra });
 const CONV_ATTRS = ['stride', 'padding', 'dilation', 'groups', 'padMode', 'flip'] as const;
 const WINDOW_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'padMode'] as const;
-const POOL_ATTRS = ['kernel', 'stride', 'padding', 'ceilMode'] as const;
+const POOL_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
 const AVG_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad'] as const;
 const BN_ATTRS = ['training', 'eps', 'momentum', 'momentumMode'] as const;
 
@@ -70,7 +70,7 @@ export const KERNEL_OPS = Object.freeze({
   col2im: kernel('col2im', "columns back to an image, overlaps summed (im2col's adjoint)", [f32('cols')], [...WINDOW_ATTRS, 'inputShape'], ['y']),
   conv2d: kernel('conv2d', '2-D convolution (cross-correlation unless flip), groups, dilation, pad modes', [f32('x'), f32('w'), f32('bias', { optional: true, option: 'bias' })], CONV_ATTRS, ['y']),
   conv2dBackward: kernel('conv2dBackward', "conv2d's gradients dx, dw, db", [f32('x'), f32('w'), f32('dy')], [...CONV_ATTRS, 'wants'], ['dx', 'dw', 'db']),
-  maxpool2d: kernel('maxpool2d', '2-D max pooling, with the argmax offsets', [f32('x')], POOL_ATTRS, ['y', 'indices']),
+  maxpool2d: kernel('maxpool2d', '2-D max pooling (dilation, ceil mode), with the argmax offsets', [f32('x')], POOL_ATTRS, ['y', 'indices']),
   maxpool2dBackward: kernel('maxpool2dBackward', "maxpool2d's dx from dy and the offsets", [f32('dy'), i32('indices')], [...POOL_ATTRS, 'inputShape'], ['dx']),
   sgd: kernel('sgd', 'in place: v = m*v + g + lambda*w; w -= lr*v', [f32('w', { inPlace: true }), f32('g'), f32('v', { inPlace: true })], ['lr', 'momentum', 'weightDecay'], []),
   relu: kernel('relu', 'y = max(x, 0)', [f32('x')], [], ['y']),
@@ -101,6 +101,12 @@ export const COMPOSITE_OPS = Object.freeze({
   denseBackward: composite('denseBackward', "dense's gradients dx, dw, db", ['gemm'], [f32('x'), f32('w'), f32('dy')], [], ['dx', 'dw', 'db']),
   addBackward: composite('addBackward', "add's gradients: dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
   subBackward: composite('subBackward', "sub's gradients: dy and -dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
+  maxpool1d: composite('maxpool1d', '1-D max pooling [N, C, L] with the argmax offsets (maxpool2d with H = 1)', ['maxpool2d'], [f32('x')], POOL_ATTRS, ['y', 'indices']),
+  maxpool1dBackward: composite('maxpool1dBackward', "maxpool1d's dx from dy and the offsets", ['maxpool2dBackward'], [f32('dy'), i32('indices')], [...POOL_ATTRS, 'inputShape'], ['dx']),
+  avgpool1d: composite('avgpool1d', '1-D average pooling [N, C, L] (avgpool2d with H = 1)', ['avgpool2d'], [f32('x')], AVG_ATTRS, ['y']),
+  avgpool1dBackward: composite('avgpool1dBackward', "avgpool1d's dx", ['avgpool2dBackward'], [f32('dy')], [...AVG_ATTRS, 'inputShape'], ['dx']),
+  globalMaxPool2d: composite('globalMaxPool2d', 'max over H x W with the argmax offsets: [N, C, H, W] -> [N, C, 1, 1] (maxpool2d, the plane as window)', ['maxpool2d'], [f32('x')], [], ['y', 'indices']),
+  globalMaxPool2dBackward: composite('globalMaxPool2dBackward', "globalMaxPool2d's dx from dy and the offsets", ['maxpool2dBackward'], [f32('dy'), i32('indices')], ['inputShape'], ['dx']),
   mulBackward: composite('mulBackward', "mul's gradients: dy*b and dy*a summed to a's and b's shapes", ['mul', 'sumToShape'], [f32('a'), f32('b'), f32('dy')], [], ['da', 'db']),
 });
 

@@ -287,6 +287,14 @@ const POOLS: PoolSpec[] = [];
   p('nan-k2-s2', [1, 2, 6, 6], { kernel: 2, stride: 2 }, 'nan');
   p('nan-k3-s1', [1, 1, 6, 7], { kernel: 3, stride: 1 }, 'nan');
   p('c16-k2-s2', [2, 16, 6, 6], { kernel: 2, stride: 2 });
+  // dilation (ONNX MaxPool dilations); appended, so the cases above keep their bytes in maxpool2d.bin
+  p('k3-d2-s1-same', [1, 2, 9, 10], { kernel: 3, stride: 1, dilation: 2 });
+  p('k2-d2-s2-valid', [2, 2, 9, 9], { kernel: 2, stride: 2, dilation: 2, padding: 'valid' });
+  p('k3-d2x3-s1x2-explicit', [1, 2, 10, 12], { kernel: 3, stride: [1, 2], dilation: [2, 3], padding: [2, 2, 3, 1] });
+  p('k3-d2-s2-ceil', [1, 2, 10, 9], { kernel: 3, stride: 2, dilation: 2, padding: 'valid', ceilMode: true });
+  p('k2x3-d3x2-s2-same', [2, 3, 11, 10], { kernel: [2, 3], stride: 2, dilation: [3, 2] });
+  p('ties-k2-d2-s1', [1, 1, 7, 7], { kernel: 2, stride: 1, dilation: 2 }, 'ties');
+  p('nan-k3-d2-s1', [1, 1, 8, 8], { kernel: 3, stride: 1, dilation: 2 }, 'nan');
 }
 
 function poolData(s: PoolSpec, r: () => number): Float32Array {
@@ -312,7 +320,7 @@ function poolDrafts(): Draft[] {
     const id = `maxpool2d/${s.name}`;
     const x = poolData(s, rng(seedOf(id)));
     const { y, indices } = R.refMaxpool2d({ data: x, shape: s.x }, s.o);
-    const tags = ['maxpool', s.data ?? 'uniform', ...(s.o.ceilMode ? ['ceil'] : [])];
+    const tags = ['maxpool', s.data ?? 'uniform', ...(s.o.ceilMode ? ['ceil'] : []), ...(s.o.dilation ? ['dilation'] : [])];
     out.push({
       id,
       op: 'maxpool2d',
@@ -781,6 +789,106 @@ const AVG: AvgSpec[] = [];
   a('kernel-larger-than-image', [1, 2, 3, 3], { kernel: 5, stride: 1, padding: 2 }, ['big-kernel']);
 }
 
+// ---------------------------------------------------------------------------------------------
+// maxpool1d, avgpool1d, globalMaxPool2d (composites over the 2-D kernels)
+
+interface Pool1dSpec {
+  name: string;
+  x: [number, number, number];
+  o: R.AvgPool1dOptions;
+  data?: 'uniform' | 'ties' | 'nan';
+  tags: string[];
+}
+const POOL1D: Pool1dSpec[] = [
+  { name: 'k2-s2-valid', x: [2, 3, 12], o: { kernel: 2, stride: 2, padding: 'valid' }, tags: ['basic'] },
+  { name: 'k3-s1-same', x: [1, 2, 11], o: { kernel: 3, stride: 1 }, tags: ['same'] },
+  { name: 'k3-s2-pad1-include-pad', x: [2, 2, 10], o: { kernel: 3, stride: 2, padding: 1, countIncludePad: true }, tags: ['explicit', 'count-include-pad'] },
+  { name: 'k3-s2-ceil', x: [1, 3, 10], o: { kernel: 3, stride: 2, padding: 'valid', ceilMode: true }, tags: ['ceil-mode', 'edge-window'] },
+  { name: 'k4-s3-pad-2-1-ceil-include-pad', x: [1, 2, 13], o: { kernel: 4, stride: 3, padding: [2, 1], ceilMode: true, countIncludePad: true }, tags: ['ceil-mode', 'count-include-pad', 'edge-window'] },
+  { name: 'k3-d2-s1-same', x: [2, 2, 12], o: { kernel: 3, stride: 1, dilation: 2 }, tags: ['dilation', 'same'] },
+  { name: 'k2-d3-s2-explicit', x: [1, 4, 15], o: { kernel: 2, stride: 2, dilation: 3, padding: [1, 2] }, tags: ['dilation', 'explicit'] },
+  { name: 'k3-default-stride', x: [1, 1, 14], o: { kernel: 3 }, tags: ['default-stride'] },
+  { name: 'ties-k3-s1', x: [1, 2, 12], o: { kernel: 3, stride: 1 }, data: 'ties', tags: ['ties'] },
+  { name: 'nan-k3-s2', x: [1, 2, 13], o: { kernel: 3, stride: 2 }, data: 'nan', tags: ['nan'] },
+];
+
+function pool1dDrafts(): Draft[] {
+  const out: Draft[] = [];
+  for (const s of POOL1D) {
+    const { countIncludePad, ...mo } = s.o;
+    const id = `maxpool1d/${s.name}`;
+    const x = poolData({ name: s.name, x: [s.x[0], s.x[1], 1, s.x[2]], o: { kernel: 1 }, data: s.data }, rng(seedOf(id)));
+    const { y, indices } = R.refMaxpool1d({ data: x, shape: s.x }, mo);
+    const tags = ['maxpool', 'maxpool1d', ...s.tags.filter((t) => t !== 'count-include-pad')];
+    out.push({ id, op: 'maxpool1d', title: `maxpool1d ${s.name}`, params: { ...mo }, inputs: { x: f32([...s.x], x) }, expected: { y: f64(y, 1), indices: i32(indices) }, source: 'generated', tags });
+    const idb = `maxpool1dBackward/${s.name}`;
+    const dy = uniform32(y.data.length, rng(seedOf(idb)));
+    const dx = R.refMaxpool1dBackward({ data: dy, shape: y.shape }, indices, s.x);
+    out.push({
+      id: idb,
+      op: 'maxpool1dBackward',
+      title: `maxpool1d backward ${s.name}`,
+      params: { ...mo, inputShape: [...s.x] },
+      inputs: { dy: f32([...y.shape], dy), indices: { dtype: 'int32', shape: indices.shape, data: indices.data } },
+      expected: { dx: f64(dx, mo.kernel) },
+      source: 'generated',
+      tags,
+      check: { x: f32([...s.x], x) },
+    });
+    if (s.data === 'nan' || s.data === 'ties') continue;
+    void countIncludePad;
+    const ida = `avgpool1d/${s.name}`;
+    const xa = uniform32(size(s.x), rng(seedOf(ida)));
+    const ya = R.refAvgpool1d({ data: xa, shape: s.x }, s.o);
+    const atags = ['avgpool', 'avgpool1d', ...s.tags];
+    out.push({ id: ida, op: 'avgpool1d', title: `avgpool1d ${s.name}`, params: { ...s.o }, inputs: { x: f32([...s.x], xa) }, expected: { y: f64(ya, s.o.kernel) }, source: 'generated', tags: atags });
+    const idab = `avgpool1dBackward/${s.name}`;
+    const dya = uniform32(ya.data.length, rng(seedOf(idab)));
+    out.push({
+      id: idab,
+      op: 'avgpool1dBackward',
+      title: `avgpool1d backward ${s.name}`,
+      params: { ...s.o, inputShape: [...s.x] },
+      inputs: { dy: f32([...ya.shape], dya) },
+      expected: { dx: f64(R.refAvgpool1dBackward({ data: dya, shape: ya.shape }, s.x, s.o), s.o.kernel) },
+      source: 'generated',
+      tags: atags,
+    });
+  }
+  const glob: { name: string; x: Shape4; data?: PoolSpec['data'] }[] = [
+    { name: 'n2-c3-5x7', x: [2, 3, 5, 7] },
+    { name: 'c16-7x7', x: [1, 16, 7, 7] },
+    { name: 'hw1', x: [4, 8, 1, 1] },
+    { name: 'row-1x9', x: [2, 2, 1, 9] },
+    { name: 'large-plane-32x32', x: [1, 2, 32, 32] },
+    { name: 'negative-4x6', x: [1, 3, 4, 6], data: 'negative' },
+    { name: 'ties-6x6', x: [2, 2, 6, 6], data: 'ties' },
+    { name: 'nan-5x5', x: [1, 4, 5, 5], data: 'nan' },
+  ];
+  for (const s of glob) {
+    const id = `globalMaxPool2d/${s.name}`;
+    const x = poolData({ name: s.name, x: s.x, o: { kernel: 1 }, data: s.data }, rng(seedOf(id)));
+    const { y, indices } = R.refGlobalMaxPool2d({ data: x, shape: s.x });
+    const tags = ['global-pool', 'maxpool', s.data ?? 'uniform'];
+    out.push({ id, op: 'globalMaxPool2d', title: `global max pool ${s.name}`, params: {}, inputs: { x: f32([...s.x], x) }, expected: { y: f64(y, 1), indices: i32(indices) }, source: 'generated', tags });
+    const idb = `globalMaxPool2dBackward/${s.name}`;
+    const dy = uniform32(s.x[0] * s.x[1], rng(seedOf(idb)));
+    const dyShape = [s.x[0], s.x[1], 1, 1];
+    out.push({
+      id: idb,
+      op: 'globalMaxPool2dBackward',
+      title: `global max pool backward ${s.name}`,
+      params: { inputShape: [...s.x] },
+      inputs: { dy: f32(dyShape, dy), indices: { dtype: 'int32', shape: indices.shape, data: indices.data } },
+      expected: { dx: f64(R.refGlobalMaxPool2dBackward({ data: dy, shape: dyShape }, indices, s.x), 1) },
+      source: 'generated',
+      tags,
+      check: { x: f32([...s.x], x) },
+    });
+  }
+  return out;
+}
+
 function avgpoolDrafts(): Draft[] {
   const out: Draft[] = [];
   for (const s of AVG) {
@@ -886,5 +994,5 @@ function softmaxDrafts(): Draft[] {
 
 /** Every draft, in a fixed order. */
 export function allDrafts(): Draft[] {
-  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts(), ...batchNormDrafts(), ...broadcastDrafts(), ...avgpoolDrafts(), ...softmaxDrafts()];
+  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts(), ...batchNormDrafts(), ...broadcastDrafts(), ...avgpoolDrafts(), ...softmaxDrafts(), ...pool1dDrafts()];
 }

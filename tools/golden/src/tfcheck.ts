@@ -13,7 +13,7 @@
  * - conv backward: tf.grad of sum(conv(x, w) * dy) (+ sum(dy) for the bias);
  * - im2col: conv with one-hot filters (one per (c, ky, kx) row); col2im: tf.grad of <im2col(x), cols>;
  * - maxpool: tf.pad with -Infinity (positions outside are never the max) then 'valid' tf.maxPool with the
- *   extra after-padding that ceil mode implies; backward via tf.grad (tie-free data only);
+ *   extra after-padding that ceil mode implies (dilated: tf.maximum over the taps, each a slice picked at the strides); backward via tf.grad (tie-free data only);
  * - gemm/dense: tf.matMul; relu: tf.relu and tf.grad; softmax cross-entropy: tf.logSoftmax and tf.grad;
  *   sgd: the update written with tf ops.
  * - add/sub/mul: tf ops (their broadcasting) and tf.grads (tfjs sums the broadcast axes); sumToShape: the
@@ -21,7 +21,8 @@
  *   sums and divisors by depthwise convs of ones over the padded input and a mask (tfAvgpool); softmax /
  *   log-softmax on an axis: the axis transposed last, tf.softmax / tf.logSoftmax, backward by tf.grad from
  *   logits with the given output; batch norm: tf.moments + tf.batchNorm (NHWC), running statistics with tf
- *   ops, backward by tf.grads through the moments.
+ *   ops, backward by tf.grads through the moments; 1-D pools: the 2-D checks over [N, C, 1, L]; global max
+ *   pooling: tf.max and tf.grad (tie-free data).
  * Not expressible (reported with the reason): maxpool indices (tfjs has no argmax with our tie rule),
  * NaN pooling, backward through tied maxima.
  */
@@ -184,14 +185,24 @@ function tfMaxpool(x: T4, o: R.MaxPoolOptions): T4 {
   const [, , H, W] = x.shape;
   const [kh, kw] = pair(o.kernel, 1);
   const [sh, sw] = pair(o.stride ?? o.kernel, 1);
-  const g = geo(H, W, kh, kw, sh, sw, 1, 1, o.padding, !!o.ceilMode);
+  const [dh, dw] = pair(o.dilation, 1);
+  const g = geo(H, W, kh, kw, sh, sw, dh, dw, o.padding, !!o.ceilMode);
   let xp = nchwToNhwc(x);
   const cb = Math.max(0, -g.bottom);
   const cr = Math.max(0, -g.right);
   if (cb || cr) xp = tf.slice(xp, [0, 0, 0, 0], [-1, H - cb, W - cr, -1]) as T4;
   xp = tf.pad(xp, [[0, 0], [g.top, Math.max(0, g.bottom)], [g.left, Math.max(0, g.right)], [0, 0]], -Infinity);
-  const y = tf.maxPool(xp, [kh, kw], [sh, sw], 'valid');
-  return nhwcToNchw(y);
+  if (dh === 1 && dw === 1) return nhwcToNchw(tf.maxPool(xp, [kh, kw], [sh, sw], 'valid'));
+  // dilated (tf.maxPool has no dilations): the max over the taps, tap (ky, kx) being the strided
+  // slice of the padded input from (ky*dh, kx*dw)
+  let y: T4 | null = null;
+  for (let ky = 0; ky < kh; ky++)
+    for (let kx = 0; kx < kw; kx++) {
+      const win = tf.slice(xp, [0, ky * dh, kx * dw, 0], [-1, (g.outH - 1) * sh + 1, (g.outW - 1) * sw + 1, -1]) as T4;
+      const tap = pickStrided(win, sh, sw, g.outH, g.outW);
+      y = y ? (tf.maximum(y, tap) as T4) : tap;
+    }
+  return nhwcToNchw(y!);
 }
 
 export interface CheckResult {
@@ -249,6 +260,20 @@ function tfAvgpool(x: T4, o: R.AvgPoolOptions): T4 {
   const counts = tf.depthwiseConv2d(mask, dilateKernel(tf.ones([kh, kw, 1, 1]) as T4, dh, dw), [sh, sw], 'valid');
   const y = tf.slice(tf.div(sums, counts), [0, 0, 0, 0], [-1, g.outH, g.outW, -1]) as T4;
   return nhwcToNchw(y);
+}
+
+/** A rank-3 [N, C, L] array as [N, C, 1, L] (rank-4 arrays unchanged). */
+function as4(a: RawArray): RawArray {
+  if (a.shape.length !== 3) return a;
+  return { ...a, shape: [a.shape[0]!, a.shape[1]!, 1, a.shape[2]!] } as RawArray;
+}
+
+/** 1-D pool options as the 2-D ones over [N, C, 1, L], written out here (not the reference's helper). */
+function pool1dAs2d(p: Record<string, any>): R.MaxPoolOptions & { countIncludePad?: boolean } {
+  const k = p.kernel as number;
+  const pad = p.padding ?? 'same';
+  const padding: R.Padding = pad === 'same' || pad === 'valid' ? pad : typeof pad === 'number' ? [0, 0, pad, pad] : [0, 0, pad[0], pad[1]];
+  return { kernel: [1, k], stride: [1, p.stride ?? k], dilation: [1, p.dilation ?? 1], padding, ceilMode: p.ceilMode, countIncludePad: p.countIncludePad };
 }
 
 async function run(d: Draft, failures: string[]): Promise<string | null> {
@@ -426,6 +451,36 @@ async function run(d: Draft, failures: string[]): Promise<string | null> {
       const x = tn(I.x!);
       const g = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(tf.add(y, tf.zeros(x.shape)), x)))(tf.zeros(p.shape));
       agree('y', await tf.mul(g, p.alpha ?? 1).data(), E.y!, failures);
+      return null;
+    }
+    case 'maxpool1d': {
+      if (d.tags.includes('nan')) return 'NaN pooling: tfjs does not propagate NaN the PyTorch way; covered by the reference tests';
+      agree('y', await tfMaxpool(t4(as4(I.x!)), pool1dAs2d(p)).data(), E.y!, failures);
+      return d.tags.includes('ties') ? 'values checked; indices of tied maxima are not expressible in tfjs' : null;
+    }
+    case 'maxpool1dBackward':
+    case 'globalMaxPool2dBackward': {
+      if (d.tags.includes('nan') || d.tags.includes('ties')) return 'tied or NaN maxima: tfjs picks its own argmax; covered by the reference tests';
+      const x = t4(as4(d.check!.x));
+      const dy = t4(as4(I.dy!));
+      const f = (v: T4) => (d.op === 'maxpool1dBackward' ? tfMaxpool(v, pool1dAs2d(p)) : (tf.max(v, [2, 3], true) as T4));
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v as T4), dy)))(x);
+      agree('dx', await g.data(), E.dx!, failures);
+      return null;
+    }
+    case 'globalMaxPool2d': {
+      if (d.tags.includes('nan')) return 'NaN pooling: tfjs does not propagate NaN the PyTorch way; covered by the reference tests';
+      agree('y', await tf.max(t4(I.x!), [2, 3], true).data(), E.y!, failures);
+      return d.tags.includes('ties') ? 'values checked; indices of tied maxima are not expressible in tfjs' : null;
+    }
+    case 'avgpool1d':
+      agree('y', await tfAvgpool(t4(as4(I.x!)), pool1dAs2d(p) as R.AvgPoolOptions).data(), E.y!, failures);
+      return null;
+    case 'avgpool1dBackward': {
+      const dy = t4(as4(I.dy!));
+      const [n, c, l] = p.inputShape as number[];
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tfAvgpool(x as T4, pool1dAs2d(p) as R.AvgPoolOptions), dy)))(tf.zeros([n!, c!, 1, l!]));
+      agree('dx', await g.data(), E.dx!, failures);
       return null;
     }
     case 'globalAvgPool2d':
