@@ -28,7 +28,83 @@ async function run(ctx: Context, N = 3, padMode: PadMode = 'reflect', groups = 2
   return Promise.all([y, g.dx!, g.dw!, g.db!, p.y, p.indices, m].map((t) => t.read()));
 }
 
+/**
+ * The ops of issue 20 (js kernels in both kernel sets), shaped so that the finest split cuts each
+ * one where its sums could go wrong: batch norm over 7 channels (statistics per channel), sumToShape
+ * to a per-channel bias, to [N, 1, 1, 1], to [C, 1, W] (a reduced axis between kept ones), to a
+ * last-axis-kept [C] and to a scalar, softmax over the channels at batch 1 (slices within a row),
+ * over the last and the first axis, avgpool2d in ceil mode with count-include-pad, global pooling.
+ */
+/** Kernel calls runNewOps makes (mulBackward: two muls and two sumToShape). */
+const NEW_OP_CALLS = 25;
+
+async function runNewOps(ctx: Context) {
+  const xs = [2, 7, 9, 6] as const;
+  const n = 2 * 7 * 9 * 6;
+  const x = ctx.tensor(rand(n, 51), [...xs]);
+  const dy = ctx.tensor(rand(n, 52), [...xs]);
+  const gamma = ctx.tensor(rand(7, 53), [7]);
+  const beta = ctx.tensor(rand(7, 54), [7]);
+  const rm = ctx.tensor(rand(7, 55), [7]);
+  const rv = ctx.tensor(rand(7, 56).map((v) => 1.5 + v), [7]);
+  const bn = await ctx.batchNorm2d(x, { gamma, beta, runningMean: rm, runningVar: rv, training: true, momentum: 0.2 });
+  const bnInfer = await ctx.batchNorm2d(x, { gamma, beta, runningMean: rm, runningVar: rv });
+  const bnb = await ctx.batchNorm2dBackward(x, dy, { gamma });
+  const c = ctx.tensor(rand(7, 57), [7, 1, 1]);
+  const sum = await ctx.add(x, c);
+  const diff = await ctx.sub(ctx.tensor(rand(6, 58), [6]), x);
+  const prod = await ctx.mul(x, dy);
+  const sums = await Promise.all(
+    ([[7, 1, 1], [2, 1, 1, 1], [7, 1, 6], [6], [], [2, 7, 9, 6]] as number[][]).map((shape) => ctx.sumToShape(dy, { shape, alpha: 0.5 })),
+  );
+  const mb = await ctx.mulBackward(x, c, dy);
+  const b1 = ctx.tensor(rand(7 * 11 * 5, 59), [1, 7, 11, 5]);
+  const sm = await ctx.softmax(b1, { axis: 1 });
+  const lsm = await ctx.logSoftmax(x, { axis: -1 });
+  const sm0 = await ctx.softmax(x, { axis: 0 });
+  const smb = await ctx.softmaxBackward(sm, b1, { axis: 1 });
+  const lsmb = await ctx.logSoftmaxBackward(lsm, dy, { axis: -1 });
+  const po = { kernel: 3, stride: 2, padding: [1, 1, 0, 1] as [number, number, number, number], ceilMode: true, countIncludePad: true };
+  const ap = await ctx.avgpool2d(x, po);
+  const apb = await ctx.avgpool2dBackward(ap, { ...po, inputShape: xs });
+  const gp = await ctx.globalAvgPool2d(x);
+  const gpb = await ctx.globalAvgPool2dBackward(gp, { inputShape: xs });
+  const outs = [bn.y, bn.runningMean!, bn.runningVar!, bnInfer.y, bnb.dx, bnb.dgamma, bnb.dbeta, sum, diff, prod, ...sums, mb.da, mb.db, sm, lsm, sm0, smb, lsmb, ap, apb, gp, gpb];
+  return Promise.all(outs.map((t) => t.read()));
+}
+
 describe('split-independent results', () => {
+  it.each([
+    ["kernels 'js'", { kernels: 'js' as const }],
+    ['wasm kernels (these ops run js in them too)', {}],
+    ['copy mode', { forceCopy: true }],
+  ])('issue-20 ops, %s: pool sizes 1, 2 and 3 with the finest split give the js backend bits', async (_n, o) => {
+    const js = new Context(createJsBackend());
+    const want = await runNewOps(js);
+    for (const workers of [1, 2, 3]) {
+      const ctx = await workersContext({ workers, minTaskWork: 1, ...o });
+      const got = await runNewOps(ctx);
+      // every op on the workers (work >= minTaskWork 1); split into several tasks with 2 or 3
+      if (workers === 1) expect(poolOf(ctx).stats.tasks, 'tasks').toBe(NEW_OP_CALLS);
+      else expect(poolOf(ctx).stats.tasks, 'tasks').toBeGreaterThan(NEW_OP_CALLS + 20);
+      for (let i = 0; i < want.length; i++) expect(got[i], `workers=${workers}, output ${i}`).toEqual(want[i]);
+      await ctx.dispose();
+    }
+    await js.dispose();
+  });
+
+  it('issue-20 ops below minTaskWork run on the main thread with the same bits', async () => {
+    const js = new Context(createJsBackend());
+    const want = await runNewOps(js);
+    const ctx = await workersContext({ workers: 2, minTaskWork: 1 << 20 });
+    const got = await runNewOps(ctx);
+    expect(poolOf(ctx).stats.tasks).toBe(0);
+    expect(poolOf(ctx).hostTasks).toBe(NEW_OP_CALLS);
+    for (let i = 0; i < want.length; i++) expect(got[i], `output ${i}`).toEqual(want[i]);
+    await ctx.dispose();
+    await js.dispose();
+  });
+
   it("kernels 'js': pool sizes 1, 2, 3 and 5 with the finest split give the js backend bits", async () => {
     const js = new Context(createJsBackend());
     const want = await run(js);

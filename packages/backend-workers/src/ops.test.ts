@@ -5,7 +5,7 @@
  * platform), the js kernels, and the 'auto' fallback when the workers' SIMD probe fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Context } from '@convkit/core';
+import type { AvgPoolOptions as CoreAvgPoolOptions, Context } from '@convkit/core';
 import {
   refCol2im,
   refConv1d,
@@ -20,6 +20,24 @@ import {
   refSgd,
   refSoftmaxCrossEntropy,
   refSoftmaxCrossEntropyBackward,
+  refAdd,
+  refAddBackward,
+  refAvgpool2d,
+  refAvgpool2dBackward,
+  refBatchNorm2d,
+  refBatchNorm2dBackward,
+  refGlobalAvgPool2d,
+  refGlobalAvgPool2dBackward,
+  refLogSoftmax,
+  refLogSoftmaxBackward,
+  refMul,
+  refMulBackward,
+  refReduceTo,
+  refSoftmax,
+  refSoftmaxBackward,
+  refSub,
+  type AvgPoolOptions,
+  type BatchNormOptions,
   type ConvOptions,
 } from '@convkit/reference';
 import { backendOf, expectClose, poolOf, rand, sizeOf, workersContext } from './testing/helpers.js';
@@ -225,6 +243,125 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
     await expectClose(probs, r.probs, undefined, 'probs');
     const d = await ctx.softmaxCrossEntropyBackward(probs, lt);
     await expectClose(d, refSoftmaxCrossEntropyBackward(r.probs, labels), undefined, 'dlogits');
+  });
+
+  // the ops of issue 20
+  const T = (data: Float32Array, shape: number[]) => ({ data, shape });
+
+  it.each([
+    ['training, running statistics (pytorch), affine', { training: true, momentum: 0.2 }, true, true],
+    ['training, onnx momentum, no affine, no running statistics', { training: true, momentumMode: 'onnx' as const }, false, false],
+    ['inference, affine, eps 1e-3', { eps: 1e-3 }, true, true],
+  ] as [string, BatchNormOptions, boolean, boolean][])('batchNorm2d and its backward: %s', async (_n, o, affine, running) => {
+    const xs = [3, 5, 7, 6];
+    const xd = rand(sizeOf(xs), 30).map((v) => 2 * v + 0.5);
+    const dyd = rand(sizeOf(xs), 31);
+    const gd = rand(5, 32);
+    const bd = rand(5, 33);
+    const rmd = rand(5, 34);
+    const rvd = rand(5, 35).map((v) => 1.2 + v);
+    const x = ctx.tensor(xd, xs);
+    const t5 = (d: Float32Array) => ctx.tensor(d, [5]);
+    const params = affine ? { gamma: t5(gd), beta: t5(bd) } : {};
+    const stats = running ? { runningMean: t5(rmd), runningVar: t5(rvd) } : {};
+    const r = await ctx.batchNorm2d(x, { ...params, ...stats, ...o });
+    const ref = refBatchNorm2d(
+      T(xd, xs),
+      { gamma: affine ? T(gd, [5]) : null, beta: affine ? T(bd, [5]) : null, runningMean: running ? T(rmd, [5]) : null, runningVar: running ? T(rvd, [5]) : null },
+      o,
+    );
+    await expectClose(r.y, ref.y, undefined, 'y');
+    if (o.training && running) {
+      await expectClose(r.runningMean!, ref.runningMean!, undefined, 'runningMean');
+      await expectClose(r.runningVar!, ref.runningVar!, undefined, 'runningVar');
+    } else {
+      expect(r.runningMean).toBeNull();
+    }
+    const g = await ctx.batchNorm2dBackward(x, ctx.tensor(dyd, xs), { gamma: affine ? t5(gd) : null, eps: o.eps });
+    const rg = refBatchNorm2dBackward(T(xd, xs), T(dyd, xs), affine ? T(gd, [5]) : null, { eps: o.eps });
+    await expectClose(g.dx, rg.dx, undefined, 'dx');
+    await expectClose(g.dgamma, rg.dgamma, undefined, 'dgamma');
+    await expectClose(g.dbeta, rg.dbeta, undefined, 'dbeta');
+  });
+
+  it.each([
+    ['same shape', [2, 3, 5, 4], [2, 3, 5, 4]],
+    ['per channel [C, 1, 1]', [2, 3, 5, 4], [3, 1, 1]],
+    ['per channel [1, C, 1, 1] on the left', [1, 3, 1, 1], [2, 3, 5, 4]],
+    ['scalar []', [2, 3, 5, 4], []],
+    ['rows x columns', [4, 1], [1, 6]],
+  ])('add, sub, mul and their backward (sumToShape): %s', async (_n, as, bs) => {
+    const ad = rand(sizeOf(as), 36);
+    const bd = rand(sizeOf(bs), 37);
+    const a = ctx.tensor(ad, as);
+    const b = ctx.tensor(bd, bs);
+    await expectClose(await ctx.add(a, b), refAdd(T(ad, as), T(bd, bs)), undefined, 'add');
+    await expectClose(await ctx.sub(a, b), refSub(T(ad, as), T(bd, bs)), undefined, 'sub');
+    const y = await ctx.mul(a, b);
+    await expectClose(y, refMul(T(ad, as), T(bd, bs)), undefined, 'mul');
+    const dyd = rand(y.size, 38);
+    const dy = ctx.tensor(dyd, [...y.shape]);
+    const ra = refAddBackward(T(dyd, [...y.shape]), as, bs);
+    const ga = await ctx.addBackward(dy, { aShape: as, bShape: bs });
+    await expectClose(ga.da, ra.da, undefined, 'addBackward da');
+    await expectClose(ga.db, ra.db, undefined, 'addBackward db');
+    const rm = refMulBackward(T(ad, as), T(bd, bs), T(dyd, [...y.shape]));
+    const gm = await ctx.mulBackward(a, b, dy);
+    await expectClose(gm.da, rm.da, undefined, 'mulBackward da');
+    await expectClose(gm.db, rm.db, undefined, 'mulBackward db');
+  });
+
+  it.each([[[5, 1, 1]], [[3, 1, 1, 1]], [[5, 1, 4]], [[4]], [[]], [[3, 5, 6, 4]]])('sumToShape of [3, 5, 6, 4] to %j', async (shape) => {
+    const xs = [3, 5, 6, 4];
+    const xd = rand(sizeOf(xs), 39);
+    const got = await ctx.sumToShape(ctx.tensor(xd, xs), { shape, alpha: -0.5 });
+    const r = refReduceTo(T(xd, xs), shape);
+    await expectClose(got, { data: Array.from(r.data, (v) => -0.5 * v), shape: r.shape });
+  });
+
+  it.each([
+    ['3x3/2, same', { kernel: 3, stride: 2 }],
+    ['2x2/2 valid, ceil mode', { kernel: 2, stride: 2, padding: 'valid', ceilMode: true }],
+    ['3x3/2 explicit pads, ceil mode, count-include-pad', { kernel: 3, stride: 2, padding: [1, 0, 1, 1], ceilMode: true, countIncludePad: true }],
+    ['2x3 dilation 2', { kernel: [2, 3], stride: 1, dilation: 2, padding: 'valid' }],
+  ] as [string, AvgPoolOptions][])('avgpool2d and its backward: %s', async (_n, o) => {
+    const xs = [2, 3, 9, 8] as [number, number, number, number];
+    const xd = rand(sizeOf(xs), 40);
+    const y = await ctx.avgpool2d(ctx.tensor(xd, xs), o as CoreAvgPoolOptions);
+    const ry = refAvgpool2d(T(xd, xs), o);
+    await expectClose(y, ry, undefined, 'y');
+    const dyd = rand(y.size, 41);
+    const dx = await ctx.avgpool2dBackward(ctx.tensor(dyd, [...y.shape]), { ...(o as CoreAvgPoolOptions), inputShape: xs });
+    await expectClose(dx, refAvgpool2dBackward(T(dyd, [...y.shape]), xs, o), undefined, 'dx');
+  });
+
+  it('globalAvgPool2d and its backward', async () => {
+    const xs = [3, 4, 7, 5] as [number, number, number, number];
+    const xd = rand(sizeOf(xs), 42);
+    const y = await ctx.globalAvgPool2d(ctx.tensor(xd, xs));
+    await expectClose(y, refGlobalAvgPool2d(T(xd, xs)), undefined, 'y');
+    const dyd = rand(12, 43);
+    const dx = await ctx.globalAvgPool2dBackward(ctx.tensor(dyd, [3, 4, 1, 1]), { inputShape: xs });
+    await expectClose(dx, refGlobalAvgPool2dBackward(T(dyd, [3, 4, 1, 1]), xs), undefined, 'dx');
+  });
+
+  it.each([
+    ['last axis of [7, 10]', [7, 10], -1],
+    ['channels of [1, 6, 5, 4] (slices inside a row)', [1, 6, 5, 4], 1],
+    ['first axis of [4, 3, 5]', [4, 3, 5], 0],
+  ])('softmax, logSoftmax and their backward: %s', async (_n, xs, axis) => {
+    const xd = rand(sizeOf(xs), 44).map((v) => v * 8);
+    const dyd = rand(sizeOf(xs), 45);
+    const x = ctx.tensor(xd, xs);
+    const dy = ctx.tensor(dyd, xs);
+    const y = await ctx.softmax(x, { axis });
+    const ry = refSoftmax(T(xd, xs), axis);
+    await expectClose(y, ry, undefined, 'softmax');
+    await expectClose(await ctx.softmaxBackward(y, dy, { axis }), refSoftmaxBackward(ry, T(dyd, xs), axis), undefined, 'softmaxBackward');
+    const l = await ctx.logSoftmax(x, { axis });
+    const rl = refLogSoftmax(T(xd, xs), axis);
+    await expectClose(l, rl, undefined, 'logSoftmax');
+    await expectClose(await ctx.logSoftmaxBackward(l, dy, { axis }), refLogSoftmaxBackward(rl, T(dyd, xs), axis), undefined, 'logSoftmaxBackward');
   });
 
   it('shared mode sends each buffer to a worker once and copies no tensor data', async () => {
