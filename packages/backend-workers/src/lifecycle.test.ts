@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BackendExecutionError, BackendUnavailableError, Context } from '@convkit/core';
-import { refConv2d, refSgd } from '@convkit/reference';
+import { refBatchNorm2d, refConv2d, refSgd, refSoftmax } from '@convkit/reference';
 import { createWorkersBackend } from '../dist/index.js';
 import type { Fault } from '../dist/testing.js';
 import { backendOf, expectClose, poolOf, rand, workerPool, workersContext } from './testing/helpers.js';
@@ -189,6 +189,44 @@ describe('a worker dying mid-op', () => {
     await expectClose(v, r.v, undefined, 'v');
     await ctx.dispose();
   });
+
+  it.each(['stall', 'crash', 'exit', 'throw'] as const)(
+    'issue-20 ops (batchNorm2d with running statistics, softmax): a worker fault '%s' fails the op with no output, the next op is right',
+    async (fault) => {
+      const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
+      const pool = poolOf(ctx);
+      const xs = [2, 6, 5, 4];
+      const xd2 = rand(240, 36);
+      const x = ctx.tensor(xd2, xs);
+      const rm = ctx.tensor(new Float32Array(6), [6]);
+      const rv = ctx.tensor(new Float32Array(6).fill(1), [6]);
+      await ctx.relu(x); // both workers up
+      const before = ctx.memory();
+      const bn = () => ctx.batchNorm2d(x, { runningMean: rm, runningVar: rv, training: true });
+      pool.injectFault(1, fault);
+      const op = bn().then(
+        () => null,
+        (e) => e,
+      );
+      if (fault === 'stall') {
+        await pool.whenStalled(1);
+        await pool.terminateWorker(1);
+      }
+      const e = await op;
+      expect(e).toBeInstanceOf(BackendExecutionError);
+      expect(e.op).toBe('batchNorm2d');
+      // neither y nor the updated running statistics were produced
+      expect(ctx.memory().backend.dataIds).toBe(before.backend.dataIds);
+      const r = await bn();
+      const ref2 = refBatchNorm2d({ data: xd2, shape: xs }, { runningMean: { data: new Float32Array(6), shape: [6] }, runningVar: { data: new Float32Array(6).fill(1), shape: [6] } }, { training: true });
+      await expectClose(r.y, ref2.y, undefined, 'y after the failure');
+      await expectClose(r.runningVar!, ref2.runningVar!, undefined, 'runningVar after the failure');
+      pool.injectFault(0, fault === 'stall' ? 'crash' : fault);
+      await expect(ctx.softmax(x, { axis: 1 })).rejects.toBeInstanceOf(BackendExecutionError);
+      await expectClose(await ctx.softmax(x, { axis: 1 }), refSoftmax({ data: xd2, shape: xs }, 1), undefined, 'softmax after the failure');
+      await ctx.dispose();
+    },
+  );
 
   it('a worker script that cannot load: the registry probe (given the same workerUrl) says no with the reason', async () => {
     const workerUrl = new URL('./no-such-worker.js', import.meta.url);
