@@ -191,7 +191,7 @@ describe('a worker dying mid-op', () => {
   });
 
   it.each(['stall', 'crash', 'exit', 'throw'] as const)(
-    'issue-20 ops (batchNorm2d with running statistics, softmax): a worker fault '%s' fails the op with no output, the next op is right',
+    'issue-20 ops (batchNorm2d with running statistics, softmax): a worker fault (%s) fails the op with no output, the next op is right',
     async (fault) => {
       const ctx = await workersContext({ workers: 2, minTaskWork: 1 });
       const pool = poolOf(ctx);
