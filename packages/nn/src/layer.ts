@@ -18,6 +18,11 @@ export interface Layer {
   params(): Param[];
   forward(ctx: Context, x: Tensor, training: boolean): Promise<Tensor>;
   backward(ctx: Context, dy: Tensor, needDx: boolean): Promise<Tensor | null>;
+  /**
+   * Train (true) or eval (false) mode, set by Sequential.train()/eval(): layers that behave
+   * differently (BatchNorm2d: batch vs running statistics) implement it; the others need not.
+   */
+  setTraining?(training: boolean): void;
   /** Drops whatever forward cached (disposing tensors this layer owns). */
   clear(): void;
   dispose(): void;

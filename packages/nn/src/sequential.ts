@@ -21,6 +21,8 @@ export interface SequentialOptions {
 export class Sequential {
   readonly layers: readonly Layer[];
   readonly seed: number;
+  /** train mode (the default, as PyTorch modules) or eval mode; see train() and eval() */
+  training = true;
   #acts: Tensor[] = [];
   #disposed = false;
 
@@ -39,6 +41,21 @@ export class Sequential {
       l.init(ctx, rng, `${l.kind.toLowerCase()}${n}`);
     }
     if (o.inputShape) this.outputShape(o.inputShape);
+  }
+
+  /**
+   * Train mode (PyTorch's module.train()): batch norm normalises with batch statistics and updates
+   * its running statistics. `train(false)` is eval(). Returns the model.
+   */
+  train(training = true): this {
+    this.training = training;
+    for (const l of this.layers) l.setTraining?.(training);
+    return this;
+  }
+
+  /** Eval mode (PyTorch's module.eval()): batch norm uses its running statistics. Returns the model. */
+  eval(): this {
+    return this.train(false);
   }
 
   /** Per-sample output shape for a per-sample input shape. */

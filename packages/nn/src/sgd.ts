@@ -1,5 +1,6 @@
 import type { Context } from '@convkit/core';
 import type { Param } from './param.js';
+import type { Optimizer } from './optimizer.js';
 
 export interface SgdOptimizerOptions {
   lr: number;
@@ -14,7 +15,7 @@ export interface SgdOptimizerOptions {
  * v = m*v + g + lambda*w; w = w - lr*v; PyTorch SGD with dampening 0). Velocities are created
  * (zero) on first use and live with the Param; gradients are disposed after the step.
  */
-export class SGD {
+export class SGD implements Optimizer {
   lr: number;
   momentum: number;
   weightDecay: number;

@@ -1,7 +1,7 @@
 import type { Context, Tensor } from '@convkit/core';
 import type { Sequential } from './sequential.js';
 import { SoftmaxCrossEntropy } from './layers/softmax_xent.js';
-import type { SGD } from './sgd.js';
+import type { Optimizer } from './optimizer.js';
 
 /** A batch as plain arrays: images flattened per sample, labels as class ids. */
 export interface Batch {
@@ -12,12 +12,13 @@ export interface Batch {
 }
 
 /**
- * One training step: forward, mean softmax cross-entropy, backward, SGD update. Every tensor it
+ * One training step: forward, mean softmax cross-entropy, backward, optimizer update (in the
+ * model's current mode: call model.train() first if it was put in eval mode). Every tensor it
  * creates is disposed before it returns. Returns the loss (read from the backend).
  */
 export async function trainStep(
   model: Sequential,
-  opt: SGD,
+  opt: Optimizer,
   batch: Batch,
   sampleShape: readonly number[],
   lossLayer: SoftmaxCrossEntropy = new SoftmaxCrossEntropy(),
@@ -61,9 +62,14 @@ export function argmaxRows(values: ArrayLike<number>, n: number, classes: number
   return out;
 }
 
-/** Predicted classes of a batch (inference: nothing is cached). */
+/**
+ * Predicted classes of a batch (inference: nothing is cached). Runs in eval mode (batch norm on
+ * its running statistics) and puts the model back in the mode it was in.
+ */
 export async function predict(model: Sequential, x: Float32Array, n: number, sampleShape: readonly number[]): Promise<Int32Array> {
   const t = model.ctx.tensor(x, [n, ...sampleShape]);
+  const wasTraining = model.training;
+  if (wasTraining) model.eval();
   try {
     const logits = await model.forward(t, false);
     try {
@@ -74,10 +80,11 @@ export async function predict(model: Sequential, x: Float32Array, n: number, sam
     }
   } finally {
     t.dispose();
+    if (wasTraining) model.train();
   }
 }
 
-/** Fraction of correct predictions over a data set, evaluated in batches. */
+/** Fraction of correct predictions over a data set, evaluated in batches (in eval mode, as predict). */
 export async function evaluate(
   model: Sequential,
   images: Float32Array,
