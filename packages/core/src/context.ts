@@ -84,6 +84,44 @@ export interface Conv1dOptions {
   bias?: Tensor | null;
 }
 
+/** Transposed convolution (ONNX ConvTranspose), w [C, K/groups, kH, kW]. */
+export interface ConvTransposeOptions {
+  /** default 1 */
+  stride?: Pair;
+  /**
+   * default 'same' (as every convkit conv and pool; ONNX's default is pads 0 = 'valid'): the
+   * output is in*stride, the adjoint of conv2d 'same' on an image of that size (outputPadding
+   * must be 0). 'valid' = no padding; n or [top, bottom, left, right] crop the output as ONNX `pads`.
+   */
+  padding?: Padding;
+  /** extra rows/columns at the bottom/right, 0 <= outputPadding < max(stride, dilation); default 0 */
+  outputPadding?: Pair;
+  /** default 1 */
+  dilation?: Pair;
+  /** default 1; C must divide by it; K = groups * w.shape[1] */
+  groups?: number;
+}
+
+export interface Conv2dTransposeOptions extends ConvTransposeOptions {
+  /** one value per output channel, shape [K] */
+  bias?: Tensor | null;
+}
+
+export interface Conv2dTransposeBackwardOptions extends ConvTransposeOptions {
+  /** which gradients to compute; default all three */
+  wants?: Partial<{ dx: boolean; dw: boolean; db: boolean }>;
+}
+
+export interface Conv1dTransposeOptions {
+  stride?: number;
+  /** default 'same' (out = L*stride); 'valid', n (both sides) or [left, right] */
+  padding?: 'same' | 'valid' | number | readonly [number, number];
+  outputPadding?: number;
+  dilation?: number;
+  groups?: number;
+  bias?: Tensor | null;
+}
+
 export interface Im2colOptions {
   kernel: Pair;
   stride?: Pair;
@@ -271,6 +309,11 @@ const CONV2D_BACKWARD_KEYS = keysOf<Conv2dBackwardOptions>({ ...CONV_KEYS, wants
 const WANTS_KEYS = keysOf<NonNullable<Conv2dBackwardOptions['wants']>>({ dx: true, dw: true, db: true });
 const CONV1D_KEYS = keysOf<Conv1dOptions>({ ...CONV_KEYS, bias: true });
 const CONV1D_BACKWARD_KEYS = keysOf<Conv1dOptions & { wants?: unknown }>({ ...CONV_KEYS, bias: true, wants: true });
+const CONVT_KEYS = { stride: true, padding: true, outputPadding: true, dilation: true, groups: true } as const;
+const CONV2DT_KEYS = keysOf<Conv2dTransposeOptions>({ ...CONVT_KEYS, bias: true });
+const CONV2DT_BACKWARD_KEYS = keysOf<Conv2dTransposeBackwardOptions>({ ...CONVT_KEYS, wants: true });
+const CONV1DT_KEYS = keysOf<Conv1dTransposeOptions>({ ...CONVT_KEYS, bias: true });
+const CONV1DT_BACKWARD_KEYS = keysOf<Conv1dTransposeOptions & { wants?: unknown }>({ ...CONVT_KEYS, bias: true, wants: true });
 const IM2COL_KEYS = keysOf<Im2colOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true });
 const COL2IM_KEYS = keysOf<Col2imOptions>({ kernel: true, stride: true, padding: true, dilation: true, padMode: true, inputShape: true });
 const POOL_KEYS = keysOf<MaxPoolOptions>({ kernel: true, stride: true, padding: true, dilation: true, ceilMode: true });
@@ -711,6 +754,238 @@ export class Context implements TensorTracker {
         return t3;
       };
       return { dx: back(r.dx, x.shape), dw: back(r.dw, w.shape), db: r.db };
+    } finally {
+      x4.dispose();
+      w4.dispose();
+      dy4.dispose();
+    }
+  }
+
+  // ---- transposed convolution (composites over conv2dBackward's data gradient and conv2d) ----
+  /**
+   * Geometry of a transposed conv and the conv2d it is the adjoint of: conv2d(z, w, conv) maps
+   * z [N, K, outH, outW] to [N, C, inH, inW], and conv2dTranspose(x, w) = that conv's data gradient
+   * at dy = x. Everything validated here, before any work.
+   */
+  #convTranspose(op: string, x: Tensor, w: Tensor, o: ConvTransposeOptions, shapes: ShapeMap) {
+    const [N, C, inH, inW] = x.shape as [number, number, number, number];
+    const [wc, Kg, kH, kW] = w.shape as [number, number, number, number];
+    const groups = checkPositiveInt(op, 'groups', o.groups ?? 1, shapes);
+    if (C % groups !== 0) throw new ValidationError(op, 'groups', `a divisor of C=${C}`, formatValue(groups), shapes);
+    if (wc !== C) {
+      throw new ValidationError(op, 'w', `w of shape [C = ${C}, K/groups, kH, kW] (ONNX ConvTranspose) for x with C=${C}`, `[${w.shape.join(', ')}]`, shapes);
+    }
+    const stride = checkPair(op, 'stride', o.stride, shapes);
+    const dilation = checkPair(op, 'dilation', o.dilation, shapes);
+    const opad = o.outputPadding ?? 0;
+    const okOp = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    const outPad: [number, number] | null = okOp(opad) ? [opad as number, opad as number] : Array.isArray(opad) && opad.length === 2 && okOp(opad[0]) && okOp(opad[1]) ? [opad[0], opad[1]] : null;
+    if (!outPad) throw new ValidationError(op, 'outputPadding', 'an integer >= 0 or [h, w] of integers >= 0', formatValue(opad), shapes);
+    for (let a = 0; a < 2; a++) {
+      const lim = Math.max(stride[a]!, dilation[a]!);
+      if (outPad[a]! >= lim) {
+        throw new ValidationError(op, 'outputPadding', `less than max(stride, dilation) = ${lim} along ${a === 0 ? 'H' : 'W'} (ONNX, PyTorch)`, formatValue(opad), shapes);
+      }
+    }
+    const padding = o.padding ?? 'same';
+    const K = Kg * groups;
+    const span = [dilation[0] * (kH - 1) + 1, dilation[1] * (kW - 1) + 1];
+    const ins = [inH, inW];
+    let convPadding: Padding;
+    let outH: number;
+    let outW: number;
+    if (padding === 'same') {
+      if (outPad[0] !== 0 || outPad[1] !== 0) {
+        throw new ValidationError(op, 'outputPadding', "0 with 'same' padding (the output is in*stride)", formatValue(opad), shapes);
+      }
+      convPadding = 'same';
+      outH = inH * stride[0];
+      outW = inW * stride[1];
+    } else {
+      const p: unknown = padding === 'valid' ? [0, 0, 0, 0] : typeof padding === 'number' ? [padding, padding, padding, padding] : padding;
+      if (!Array.isArray(p) || p.length !== 4 || p.some((v) => !Number.isInteger(v) || v < 0)) {
+        throw new ValidationError(op, 'padding', "'same', 'valid', a non-negative integer or [top, bottom, left, right] of non-negative integers", formatValue(padding), shapes);
+      }
+      const pads = p as number[];
+      const out = [0, 1].map((a) => (ins[a]! - 1) * stride[a]! - pads[2 * a]! - pads[2 * a + 1]! + span[a]! + outPad[a]!);
+      if (out[0]! < 1 || out[1]! < 1) {
+        throw new ValidationError(op, 'padding', `pads that leave an output (uncropped ${(inH - 1) * stride[0] + span[0]! + outPad[0]} x ${(inW - 1) * stride[1] + span[1]! + outPad[1]})`, formatValue(padding), shapes);
+      }
+      [outH, outW] = [out[0]!, out[1]!];
+      // the conv's after-pad: outputPadding rows past a whole stride lie beyond the conv's last
+      // window, so the conv reaches the same inH windows with the after-pad less those strides
+      const after = [0, 1].map((a) => pads[2 * a + 1]! - stride[a]! * Math.floor(outPad[a]! / stride[a]!));
+      if (after[0]! < 0 || after[1]! < 0) {
+        throw new ValidationError(
+          op,
+          'outputPadding',
+          'outputPadding < stride + the bottom/right pad (rows past that get no input: not supported)',
+          `${formatValue(opad)} with stride ${formatValue(stride)} and pads ${formatValue(padding)}`,
+          shapes,
+        );
+      }
+      convPadding = [pads[0]!, after[0]!, pads[2]!, after[1]!];
+    }
+    checkOutputSize(op, [N, K, outH, outW], shapes);
+    const conv: ConvOptions = { stride, dilation, groups, padding: convPadding };
+    return { N, C, K, inH, inW, outH, outW, conv };
+  }
+
+  /** NotImplementedError for `op` unless the backend has each of `kernels`. */
+  #requireKernels(op: string, kernels: readonly OpName[], shapes: ShapeMap): void {
+    this.#assertLive(op, shapes);
+    for (const k of kernels) {
+      if (!this.backend.capabilities.has(k) || typeof (this.backend as any)[k] !== 'function') throw new NotImplementedError(op, this.backend.name);
+    }
+  }
+
+  /**
+   * Transposed convolution (ONNX ConvTranspose): x [N, C, H, W], w [C, K/groups, kH, kW], bias
+   * [K] -> y [N, K, outH, outW], out = (in - 1)*stride - padBefore - padAfter + dilation*(k - 1) +
+   * outputPadding + 1 (in*stride with 'same', the default). Composed from conv2dBackward's data
+   * gradient (the exact adjoint of conv2d) and add for the bias, so every backend with those has it.
+   */
+  async conv2dTranspose(x: Tensor, w: Tensor, o: Conv2dTransposeOptions = {}): Promise<Float32Tensor> {
+    const op = 'conv2dTranspose';
+    checkOptions(op, o, CONV2DT_KEYS, shapesOf({ x, w }));
+    const shapes = shapesOf({ x, w, bias: o.bias });
+    this.#assertLive(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const g = this.#convTranspose(op, x, w, o, shapes);
+    if (o.bias) {
+      checkTensor(op, 'bias', o.bias, this.backend, { dtype: 'float32', rank: 1 }, shapes);
+      checkShapeEq(op, 'bias', o.bias, [g.K], shapes);
+    }
+    this.#requireKernels(op, o.bias ? ['conv2dBackward', 'add'] : ['conv2dBackward'], shapes);
+    // conv2dBackward needs an x of the conv's input shape; with only dx wanted it reads its shape
+    const z = this.zeros([g.N, g.K, g.outH, g.outW]);
+    let y: Float32Tensor;
+    try {
+      y = (await this.conv2dBackward(z, w, x, { ...g.conv, wants: { dx: true, dw: false, db: false } })).dx!;
+    } finally {
+      z.dispose();
+    }
+    if (o.bias) {
+      const b3 = o.bias.reshape([g.K, 1, 1]);
+      try {
+        const yb = await this.add(y, b3);
+        y.dispose();
+        y = yb;
+      } catch (e) {
+        y.dispose();
+        throw e;
+      } finally {
+        b3.dispose();
+      }
+    }
+    this.#ran(op);
+    return y;
+  }
+
+  /**
+   * Gradients of conv2dTranspose given dL/dy: dx = conv2d(dy, w) [N, C, H, W] (the conv it is the
+   * adjoint of), dw = that conv's weight gradient with x as its dy [C, K/groups, kH, kW], db =
+   * dy summed over N, H, W [K]. `wants` picks which (and so which kernels it needs).
+   */
+  async conv2dTransposeBackward(
+    x: Tensor,
+    w: Tensor,
+    dy: Tensor,
+    o: Conv2dTransposeBackwardOptions = {},
+  ): Promise<{ dx?: Float32Tensor; dw?: Float32Tensor; db?: Float32Tensor }> {
+    const op = 'conv2dTransposeBackward';
+    const shapes = shapesOf({ x, w, dy });
+    checkOptions(op, o, CONV2DT_BACKWARD_KEYS, shapes);
+    checkOptions(op, o.wants, WANTS_KEYS, shapes, 'wants');
+    this.#assertLive(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 4 }, shapes);
+    const g = this.#convTranspose(op, x, w, o, shapes);
+    checkShapeEq(op, 'dy', dy, [g.N, g.K, g.outH, g.outW], shapes);
+    const wants = { dx: o.wants?.dx ?? true, dw: o.wants?.dw ?? true, db: o.wants?.db ?? true };
+    const need: OpName[] = [];
+    if (wants.dx) need.push('conv2d');
+    if (wants.dw) need.push('conv2dBackward');
+    if (wants.db) need.push('sumToShape');
+    this.#requireKernels(op, need, shapes);
+    const made: Float32Tensor[] = [];
+    try {
+      const dx = wants.dx ? await this.conv2d(dy, w, g.conv) : undefined;
+      if (dx) made.push(dx);
+      const dw = wants.dw ? (await this.conv2dBackward(dy, w, x, { ...g.conv, wants: { dx: false, dw: true, db: false } })).dw! : undefined;
+      if (dw) made.push(dw);
+      let db: Float32Tensor | undefined;
+      if (wants.db) {
+        const s = await this.sumToShape(dy, { shape: [g.K, 1, 1] });
+        db = s.reshape([g.K]);
+        s.dispose();
+      }
+      this.#ran(op);
+      return { dx, dw, db };
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
+  }
+
+  #conv1dTransposeAs2d(op: string, o: Conv1dTransposeOptions, shapes: ShapeMap): ConvTransposeOptions {
+    const stride = checkPositiveInt(op, 'stride', o.stride ?? 1, shapes);
+    const dilation = checkPositiveInt(op, 'dilation', o.dilation ?? 1, shapes);
+    const outputPadding = checkPositiveInt(op, 'outputPadding', o.outputPadding ?? 0, shapes, 0);
+    const pad = o.padding ?? 'same';
+    let padding: Padding;
+    if (pad === 'same' || pad === 'valid') padding = pad;
+    else if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) padding = [0, 0, pad, pad];
+    else if (Array.isArray(pad) && pad.length === 2 && pad.every((v) => Number.isInteger(v) && v >= 0)) padding = [0, 0, pad[0]!, pad[1]!];
+    else throw new ValidationError(op, 'padding', "'same', 'valid', a non-negative integer or [left, right] of non-negative integers", formatValue(pad), shapes);
+    return { stride: [1, stride], dilation: [1, dilation], outputPadding: [0, outputPadding], padding, groups: o.groups };
+  }
+
+  /** 1-D transposed convolution: x [N, C, L], w [C, K/groups, kW] -> [N, K, outL]; conv2dTranspose with H = 1. */
+  async conv1dTranspose(x: Tensor, w: Tensor, o: Conv1dTransposeOptions = {}): Promise<Float32Tensor> {
+    const op = 'conv1dTranspose';
+    checkOptions(op, o, CONV1DT_KEYS, shapesOf({ x, w }));
+    const shapes = shapesOf({ x, w, bias: o.bias });
+    this.#assertLive(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const o2 = this.#conv1dTransposeAs2d(op, o, shapes);
+    const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
+    const w4 = w.reshape([w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]);
+    try {
+      const y = await this.conv2dTranspose(x4, w4, { ...o2, bias: o.bias });
+      this.#ran(op);
+      return this.#to3(y);
+    } finally {
+      x4.dispose();
+      w4.dispose();
+    }
+  }
+
+  /** Gradients of conv1dTranspose. */
+  async conv1dTransposeBackward(
+    x: Tensor,
+    w: Tensor,
+    dy: Tensor,
+    o: Conv1dTransposeOptions & { wants?: Conv2dBackwardOptions['wants'] } = {},
+  ): Promise<{ dx?: Float32Tensor; dw?: Float32Tensor; db?: Float32Tensor }> {
+    const op = 'conv1dTransposeBackward';
+    const shapes = shapesOf({ x, w, dy });
+    checkOptions(op, o, CONV1DT_BACKWARD_KEYS, shapes);
+    checkOptions(op, o.wants, WANTS_KEYS, shapes, 'wants');
+    this.#assertLive(op, shapes);
+    checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
+    const o2 = this.#conv1dTransposeAs2d(op, o, shapes);
+    const to4 = (t: Tensor) => t.reshape([t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
+    const [x4, w4, dy4] = [to4(x), to4(w), to4(dy)];
+    try {
+      const r = await this.conv2dTransposeBackward(x4, w4, dy4, { ...o2, wants: o.wants });
+      this.#ran(op);
+      return { dx: r.dx && this.#to3(r.dx), dw: r.dw && this.#to3(r.dw), db: r.db };
     } finally {
       x4.dispose();
       w4.dispose();

@@ -53,6 +53,7 @@ const CONV_ATTRS = ['stride', 'padding', 'dilation', 'groups', 'padMode', 'flip'
 const WINDOW_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'padMode'] as const;
 const POOL_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
 const AVG_ATTRS = ['kernel', 'stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad'] as const;
+const CONVT_ATTRS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups'] as const;
 const BN_ATTRS = ['training', 'eps', 'momentum', 'momentumMode'] as const;
 
 function kernel(name: string, summary: string, inputs: OpTensorSpec[], attributes: readonly string[], outputs: string[]): OpRecord {
@@ -101,6 +102,10 @@ export const COMPOSITE_OPS = Object.freeze({
   denseBackward: composite('denseBackward', "dense's gradients dx, dw, db", ['gemm'], [f32('x'), f32('w'), f32('dy')], [], ['dx', 'dw', 'db']),
   addBackward: composite('addBackward', "add's gradients: dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
   subBackward: composite('subBackward', "sub's gradients: dy and -dy summed to a's and b's shapes", ['sumToShape'], [f32('dy')], ['aShape', 'bShape'], ['da', 'db']),
+  conv2dTranspose: composite('conv2dTranspose', 'transposed 2-D convolution (ONNX ConvTranspose: w [C, K/groups, kH, kW], output padding, dilation, groups), the data gradient of conv2d', ['conv2dBackward', 'add'], [f32('x'), f32('w'), f32('bias', { optional: true, option: 'bias' })], CONVT_ATTRS, ['y']),
+  conv2dTransposeBackward: composite('conv2dTransposeBackward', "conv2dTranspose's gradients dx (conv2d of dy), dw, db", ['conv2d', 'conv2dBackward', 'sumToShape'], [f32('x'), f32('w'), f32('dy')], [...CONVT_ATTRS, 'wants'], ['dx', 'dw', 'db']),
+  conv1dTranspose: composite('conv1dTranspose', 'transposed 1-D convolution [N, C, L] (conv2dTranspose with H = 1)', ['conv2dBackward', 'add'], [f32('x'), f32('w'), f32('bias', { optional: true, option: 'bias' })], CONVT_ATTRS, ['y']),
+  conv1dTransposeBackward: composite('conv1dTransposeBackward', "conv1dTranspose's gradients dx, dw, db", ['conv2d', 'conv2dBackward', 'sumToShape'], [f32('x'), f32('w'), f32('dy')], [...CONVT_ATTRS, 'wants'], ['dx', 'dw', 'db']),
   maxpool1d: composite('maxpool1d', '1-D max pooling [N, C, L] with the argmax offsets (maxpool2d with H = 1)', ['maxpool2d'], [f32('x')], POOL_ATTRS, ['y', 'indices']),
   maxpool1dBackward: composite('maxpool1dBackward', "maxpool1d's dx from dy and the offsets", ['maxpool2dBackward'], [f32('dy'), i32('indices')], [...POOL_ATTRS, 'inputShape'], ['dx']),
   avgpool1d: composite('avgpool1d', '1-D average pooling [N, C, L] (avgpool2d with H = 1)', ['avgpool2d'], [f32('x')], AVG_ATTRS, ['y']),

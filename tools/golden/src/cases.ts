@@ -889,6 +889,93 @@ function pool1dDrafts(): Draft[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// conv2dTranspose / conv1dTranspose (ONNX ConvTranspose; composites in core)
+
+interface ConvTSpec {
+  name: string;
+  x: Shape4;
+  /** [C, K/groups, kH, kW] */
+  w: Shape4;
+  o: R.ConvTransposeOptions;
+  bias?: boolean;
+  tags: string[];
+}
+const CONVT: ConvTSpec[] = [
+  { name: 'k3-s2-pad1-op1', x: [2, 3, 5, 6], w: [3, 4, 3, 3], o: { stride: 2, padding: 1, outputPadding: 1 }, bias: true, tags: ['output-padding'] },
+  { name: 'k4-s2-pad1-dcgan', x: [2, 8, 4, 4], w: [8, 4, 4, 4], o: { stride: 2, padding: 1 }, bias: true, tags: ['upsample'] },
+  { name: 'same-s2-k4', x: [1, 2, 4, 5], w: [2, 3, 4, 4], o: { stride: 2 }, bias: true, tags: ['same'] },
+  { name: 'valid-s1-k3', x: [1, 3, 6, 6], w: [3, 2, 3, 3], o: { padding: 'valid' }, bias: true, tags: ['valid'] },
+  { name: 'd2-s1-explicit', x: [1, 2, 5, 5], w: [2, 2, 3, 3], o: { dilation: 2, padding: [1, 2, 0, 1] }, bias: true, tags: ['dilation', 'explicit'] },
+  { name: 'groups2-s2-op1', x: [2, 4, 4, 4], w: [4, 3, 3, 3], o: { groups: 2, stride: 2, padding: 'valid', outputPadding: 1 }, bias: true, tags: ['groups', 'output-padding'] },
+  { name: 'depthwise-s3-op2x1', x: [1, 3, 3, 4], w: [3, 1, 3, 3], o: { groups: 3, stride: 3, padding: [1, 1, 0, 0], outputPadding: [2, 1] }, bias: true, tags: ['groups', 'depthwise', 'output-padding'] },
+  { name: 'd3-s1-op2-past-stride', x: [1, 2, 4, 4], w: [2, 2, 2, 2], o: { dilation: 3, padding: [0, 2, 1, 2], outputPadding: 2 }, bias: true, tags: ['dilation', 'output-padding'] },
+  { name: 'k2x3-s2x1-asymmetric', x: [1, 2, 5, 4], w: [2, 2, 2, 3], o: { stride: [2, 1], padding: [0, 1, 1, 1], outputPadding: [1, 0] }, bias: true, tags: ['non-square', 'explicit', 'output-padding'] },
+  { name: 'k1-s2-op1-no-bias', x: [2, 4, 3, 3], w: [4, 5, 1, 1], o: { stride: 2, padding: 'valid', outputPadding: 1 }, tags: ['pointwise', 'no-bias'] },
+];
+
+interface ConvT1dSpec {
+  name: string;
+  x: [number, number, number];
+  w: [number, number, number];
+  o: R.ConvTranspose1dOptions;
+}
+const CONVT1D: ConvT1dSpec[] = [
+  { name: 'k3-s2-pad1-op1', x: [2, 3, 7], w: [3, 4, 3], o: { stride: 2, padding: 1, outputPadding: 1 } },
+  { name: 'same-s3-k4', x: [1, 2, 5], w: [2, 2, 4], o: { stride: 3 } },
+  { name: 'd2-groups2-valid', x: [1, 4, 6], w: [4, 1, 3], o: { dilation: 2, groups: 2, padding: 'valid' } },
+  { name: 'k5-explicit-left-right', x: [2, 2, 8], w: [2, 3, 5], o: { padding: [2, 1] } },
+];
+
+function convTransposeDrafts(): Draft[] {
+  const out: Draft[] = [];
+  const push = (op: '2d' | '1d', name: string, xs: number[], ws: number[], o: Record<string, unknown>, bias: boolean, tags: string[]) => {
+    const fwd = op === '2d' ? 'conv2dTranspose' : 'conv1dTranspose';
+    const id = `${fwd}/${name}`;
+    const r = rng(seedOf(id));
+    const x = uniform32(size(xs), r);
+    const w = uniform32(size(ws), r);
+    const groups = (o.groups as number | undefined) ?? 1;
+    const K = ws[1]! * groups;
+    const b = bias ? uniform32(K, r) : null;
+    const X = { data: x, shape: xs };
+    const Wt = { data: w, shape: ws };
+    const B = b ? { data: b, shape: [K] } : null;
+    const y = op === '2d' ? R.refConv2dTranspose(X, Wt, B, o) : R.refConv1dTranspose(X, Wt, B, o);
+    const taps = ws.slice(2).reduce((a, c) => a * c, 1);
+    const Cg = xs[1]! / groups;
+    out.push({
+      id,
+      op: fwd,
+      title: `${fwd} ${name}`,
+      params: { ...o },
+      inputs: { x: f32([...xs], x), w: f32([...ws], w), ...(b ? { bias: f32([K], b) } : {}) },
+      expected: { y: f64(y, Cg * taps + (b ? 1 : 0)) },
+      source: 'generated',
+      tags: ['conv-transpose', ...tags],
+    });
+    const idb = `${fwd}Backward/${name}`;
+    const dy = uniform32(y.data.length, rng(seedOf(idb)));
+    const DY = { data: dy, shape: y.shape };
+    const g = op === '2d' ? R.refConv2dTransposeBackward(X, Wt, DY, o) : R.refConv1dTransposeBackward(X, Wt, DY, o);
+    const spatialOut = y.shape.slice(2).reduce((a, c) => a * c, 1);
+    const spatialIn = xs.slice(2).reduce((a, c) => a * c, 1);
+    out.push({
+      id: idb,
+      op: `${fwd}Backward`,
+      title: `${fwd} backward ${name}`,
+      params: { ...o },
+      inputs: { x: f32([...xs], x), w: f32([...ws], w), dy: f32([...y.shape], dy) },
+      expected: { dx: f64(g.dx, ws[1]! * taps), dw: f64(g.dw, xs[0]! * spatialIn), db: f64(g.db, xs[0]! * spatialOut) },
+      source: 'generated',
+      tags: ['conv-transpose', ...tags],
+    });
+  };
+  for (const s of CONVT) push('2d', s.name, s.x, s.w, s.o as Record<string, unknown>, !!s.bias, s.tags);
+  for (const s of CONVT1D) push('1d', s.name, s.x, s.w, s.o as Record<string, unknown>, true, ['conv1d']);
+  return out;
+}
+
 function avgpoolDrafts(): Draft[] {
   const out: Draft[] = [];
   for (const s of AVG) {
@@ -994,5 +1081,5 @@ function softmaxDrafts(): Draft[] {
 
 /** Every draft, in a fixed order. */
 export function allDrafts(): Draft[] {
-  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts(), ...batchNormDrafts(), ...broadcastDrafts(), ...avgpoolDrafts(), ...softmaxDrafts(), ...pool1dDrafts()];
+  return [...conventionDrafts(), ...convDrafts(), ...conv1dDrafts(), ...colDrafts(), ...poolDrafts(), ...gemmDrafts(), ...elementwiseDrafts(), ...uwnetDrafts(), ...batchNormDrafts(), ...broadcastDrafts(), ...avgpoolDrafts(), ...softmaxDrafts(), ...pool1dDrafts(), ...convTransposeDrafts()];
 }

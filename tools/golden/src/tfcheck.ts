@@ -22,7 +22,8 @@
  *   log-softmax on an axis: the axis transposed last, tf.softmax / tf.logSoftmax, backward by tf.grad from
  *   logits with the given output; batch norm: tf.moments + tf.batchNorm (NHWC), running statistics with tf
  *   ops, backward by tf.grads through the moments; 1-D pools: the 2-D checks over [N, C, 1, L]; global max
- *   pooling: tf.max and tf.grad (tie-free data).
+ *   pooling: tf.max and tf.grad (tie-free data); transposed convs: tf.grad of the conv they are the adjoint of
+ *   (ONNX's output size, the conv cut to the input), dx and dw through that conv, db = sum(dy).
  * Not expressible (reported with the reason): maxpool indices (tfjs has no argmax with our tie rule),
  * NaN pooling, backward through tied maxima.
  */
@@ -262,6 +263,33 @@ function tfAvgpool(x: T4, o: R.AvgPoolOptions): T4 {
   return nhwcToNchw(y);
 }
 
+/** The conv a transposed conv is the adjoint of, and its output size (ONNX ConvTranspose's formula), written out here. */
+function convTGeo(x: T4, w: T4, p: Record<string, any>): { conv: R.ConvOptions; shape: [number, number, number, number] } {
+  const [N, , H, W] = x.shape;
+  const [, Kg, kh, kw] = w.shape;
+  const groups = p.groups ?? 1;
+  const [sh, sw] = pair(p.stride, 1);
+  const [dh, dw] = pair(p.dilation, 1);
+  const [oh, ow] = pair(p.outputPadding, 0);
+  const pad = p.padding ?? 'same';
+  if (pad === 'same') return { conv: { stride: [sh, sw], dilation: [dh, dw], groups, padding: 'same' }, shape: [N, Kg * groups, H * sh, W * sw] };
+  const q: number[] = pad === 'valid' ? [0, 0, 0, 0] : typeof pad === 'number' ? [pad, pad, pad, pad] : pad;
+  const outH = (H - 1) * sh - q[0]! - q[1]! + dh * (kh - 1) + oh + 1;
+  const outW = (W - 1) * sw - q[2]! - q[3]! + dw * (kw - 1) + ow + 1;
+  return { conv: { stride: [sh, sw], dilation: [dh, dw], groups, padding: [q[0]!, q[1]!, q[2]!, q[3]!] }, shape: [N, Kg * groups, outH, outW] };
+}
+
+/** conv(z, w) cut to [.., H, W] (outputPadding past a stride gives the conv extra windows). */
+function convCut(z: T4, w: T4, conv: R.ConvOptions, H: number, W: number): T4 {
+  return tf.slice(tfConv(z, w, conv), [0, 0, 0, 0], [-1, -1, H, W]) as T4;
+}
+
+/** Transposed conv as tf.grad of the conv it is the adjoint of: y = d<conv(z, w), x>/dz. */
+function tfConvTranspose(x: T4, w: T4, p: Record<string, any>): T4 {
+  const g = convTGeo(x, w, p);
+  return tf.grad((z: tf.Tensor) => tf.sum(tf.mul(convCut(z as T4, w, g.conv, x.shape[2], x.shape[3]), x)))(tf.zeros(g.shape)) as T4;
+}
+
 /** A rank-3 [N, C, L] array as [N, C, 1, L] (rank-4 arrays unchanged). */
 function as4(a: RawArray): RawArray {
   if (a.shape.length !== 3) return a;
@@ -274,6 +302,13 @@ function pool1dAs2d(p: Record<string, any>): R.MaxPoolOptions & { countIncludePa
   const pad = p.padding ?? 'same';
   const padding: R.Padding = pad === 'same' || pad === 'valid' ? pad : typeof pad === 'number' ? [0, 0, pad, pad] : [0, 0, pad[0], pad[1]];
   return { kernel: [1, k], stride: [1, p.stride ?? k], dilation: [1, p.dilation ?? 1], padding, ceilMode: p.ceilMode, countIncludePad: p.countIncludePad };
+}
+
+/** 1-D transposed-conv options as the 2-D ones over [N, C, 1, L]. */
+function convT1dAs2d(p: Record<string, any>): Record<string, any> {
+  const pad = p.padding ?? 'same';
+  const padding = pad === 'same' || pad === 'valid' ? pad : typeof pad === 'number' ? [0, 0, pad, pad] : [0, 0, pad[0], pad[1]];
+  return { stride: [1, p.stride ?? 1], dilation: [1, p.dilation ?? 1], outputPadding: [0, p.outputPadding ?? 0], groups: p.groups, padding };
 }
 
 async function run(d: Draft, failures: string[]): Promise<string | null> {
@@ -481,6 +516,27 @@ async function run(d: Draft, failures: string[]): Promise<string | null> {
       const [n, c, l] = p.inputShape as number[];
       const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tfAvgpool(x as T4, pool1dAs2d(p) as R.AvgPoolOptions), dy)))(tf.zeros([n!, c!, 1, l!]));
       agree('dx', await g.data(), E.dx!, failures);
+      return null;
+    }
+    case 'conv2dTranspose':
+    case 'conv1dTranspose': {
+      const p2 = d.op === 'conv1dTranspose' ? convT1dAs2d(p) : p;
+      let y = tfConvTranspose(t4(as4(I.x!)), t4(as4(I.w!)), p2);
+      if (I.bias) y = tf.add(y, tf.reshape(tn(I.bias), [1, -1, 1, 1])) as T4;
+      agree('y', await y.data(), E.y!, failures);
+      return null;
+    }
+    case 'conv2dTransposeBackward':
+    case 'conv1dTransposeBackward': {
+      const p2 = d.op === 'conv1dTransposeBackward' ? convT1dAs2d(p) : p;
+      const x = t4(as4(I.x!));
+      const w = t4(as4(I.w!));
+      const dy = t4(as4(I.dy!));
+      const g = convTGeo(x, w, p2);
+      agree('dx', await convCut(dy, w, g.conv, x.shape[2], x.shape[3]).data(), E.dx!, failures);
+      const gw = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(convCut(dy, ww as T4, g.conv, x.shape[2], x.shape[3]), x)))(w);
+      agree('dw', await gw.data(), E.dw!, failures);
+      agree('db', await tf.sum(dy, [0, 2, 3]).data(), E.db!, failures);
       return null;
     }
     case 'globalAvgPool2d':
