@@ -2,7 +2,10 @@
 // per f32x4 step: inner = 1 runs along each contiguous row, inner > 1 runs 4 adjacent slices at
 // once (the axis strided by inner), scalar tails. Max by f32x4.max (NaN-propagating: a NaN in a
 // slice makes the whole slice NaN, as the js kernel), exp by a Cephes-style polynomial (about
-// 2 ulp; arguments below -87.3 give ~1e-38 instead of 0), sums in float32x4.
+// 2 ulp; arguments below -87.3 give ~1e-38 instead of 0), sums as float32x4 partial sums over
+// blocks of 256 added into float64 (as ./reduce).
+
+const BLOCK: i32 = 256;
 
 // exp(x) for x <= 0 (softmax arguments are x - max); Cephes expf constants
 @inline function exp4(x: v128): v128 {
@@ -39,20 +42,24 @@ function softmaxRow(x: usize, len: i32, y: usize, log: bool): void {
   let m = hmax4(mv);
   for (; j < len; j++) m = max(m, load<f32>(x + <usize>j * 4));
   const ms = f32x4.splat(m);
-  let sv = f32x4.splat(0);
-  let s: f32 = 0;
+  let total: f64 = 0;
   j = 0;
-  for (; j + 4 <= len; j += 4) {
-    const e = exp4(f32x4.sub(v128.load(x + <usize>j * 4), ms));
-    if (!log) v128.store(y + <usize>j * 4, e);
-    sv = f32x4.add(sv, e);
+  while (j + 4 <= len) {
+    const end = min(len, j + BLOCK);
+    let sv = f32x4.splat(0);
+    for (; j + 4 <= end; j += 4) {
+      const e = exp4(f32x4.sub(v128.load(x + <usize>j * 4), ms));
+      if (!log) v128.store(y + <usize>j * 4, e);
+      sv = f32x4.add(sv, e);
+    }
+    total += <f64>hsum4(sv);
   }
   for (; j < len; j++) {
     const e = Mathf.exp(load<f32>(x + <usize>j * 4) - m);
     if (!log) store<f32>(y + <usize>j * 4, e);
-    s += e;
+    total += <f64>e;
   }
-  s += hsum4(sv);
+  const s = <f32>total;
   j = 0;
   if (log) {
     const ls = <f32>Math.log(<f64>s);
@@ -71,12 +78,22 @@ function softmax4(x: usize, len: i32, inner: i32, y: usize, log: bool): void {
   const st = <usize>inner * 4;
   let mv = f32x4.splat(-Infinity);
   for (let j = 0; j < len; j++) mv = f32x4.max(mv, v128.load(x + <usize>j * st));
-  let sv = f32x4.splat(0);
-  for (let j = 0; j < len; j++) {
-    const e = exp4(f32x4.sub(v128.load(x + <usize>j * st), mv));
-    if (!log) v128.store(y + <usize>j * st, e);
-    sv = f32x4.add(sv, e);
+  // float32x4 partial sums over blocks of BLOCK steps, added into float64 per lane
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  let j = 0;
+  while (j < len) {
+    const end = min(len, j + BLOCK);
+    let acc = f32x4.splat(0);
+    for (; j < end; j++) {
+      const e = exp4(f32x4.sub(v128.load(x + <usize>j * st), mv));
+      if (!log) v128.store(y + <usize>j * st, e);
+      acc = f32x4.add(acc, e);
+    }
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(acc));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i8x16.shuffle(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
   }
+  const sv = f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
   if (log) {
     const lv = f32x4(
       <f32>Math.log(<f64>f32x4.extract_lane(sv, 0)), <f32>Math.log(<f64>f32x4.extract_lane(sv, 1)),
@@ -93,12 +110,13 @@ function softmax1(x: usize, len: i32, inner: i32, y: usize, log: bool): void {
   const st = <usize>inner * 4;
   let m: f32 = -Infinity;
   for (let j = 0; j < len; j++) m = max(m, load<f32>(x + <usize>j * st));
-  let s: f32 = 0;
+  let total: f64 = 0;
   for (let j = 0; j < len; j++) {
     const e = Mathf.exp(load<f32>(x + <usize>j * st) - m);
     if (!log) store<f32>(y + <usize>j * st, e);
-    s += e;
+    total += <f64>e;
   }
+  const s = <f32>total;
   if (log) {
     const ls = <f32>Math.log(<f64>s);
     for (let j = 0; j < len; j++) store<f32>(y + <usize>j * st, (load<f32>(x + <usize>j * st) - m) - ls);

@@ -209,6 +209,8 @@ describe('softmaxAxis vs refSoftmax / refLogSoftmax', () => {
     [[2, 5, 6], 1],
     [[5, 2, 2], 0],
     [[2, 9, 3], 1],
+    [[2, 3001], 1], // sums over several 256 blocks, tail 1
+    [[600, 5], 0], // inner 5: one 4-slice vector + 1 scalar slice, len past two blocks
   ];
   for (const [shape, axis] of cases) {
     for (const log of [0, 1]) {
