@@ -21,14 +21,15 @@
 // match the scan bit for bit.
 //
 // A NaN can only be dropped by pmax, so the inputs are summed on the way (a NaN sum means a NaN, or
-// +Inf and -Inf, among them) and a row (2x2) or a column strip (others) whose sum is NaN is redone
+// +Inf and -Inf, among them) and a row (2x2, 3x3/2) or a column strip (others) whose sum is NaN is redone
 // with the exact scalar scan.
 //
 // 2x2 (any vertical stride) runs along whole output rows, two 4-output blocks per iteration; 2x2/2
 // unpadded on even heights and widths that are multiples of 16 walks all planes' rows as one
 // sequence of row pairs (no per-row setup: 0.32 -> 0.23 ms on the bench's input).
-// 3x3/2 walks each 4-output column strip down the plane and reuses the bottom row of one window as
-// the top row of the next, so 2 row maxima per output row instead of 3.
+// 3x3/2 runs along whole output rows and reuses the bottom row of one window as the top row of the
+// next (its row maxima wait in the next output row's slots of y and ind), so 2 row maxima per
+// output row instead of 3.
 // Edges: a window partly outside takes, in place of each outside position, a copy of an inside
 // position of the same window placed next to it in the scan (before it for a leading position,
 // after it for a trailing one) with that position's index; a copy never changes the scan's
@@ -166,137 +167,255 @@ function strip(
 }
 
 /**
- * 3x3 windows, stride 2 both ways, dilation 1: output rows [oyA, oyB) of the 4-output column strip
- * whose first window column is c0, for rows whose window's middle row is inside the image (the top
- * row may be row -1, the bottom row may be row H: then that row is a copy of the middle row, placed
- * before (top) or after (bottom) it in the scan, with the middle row's indices, which leaves the
- * scan's result unchanged). c0 >= 0, or c0 = -1 with LEFT (a strip at the left padding).
- * The bottom row of each window is the top row of the next, so its row maximum is carried down.
- * two = 2 (a runtime value, so that the vector constants stay in registers instead of being
- * rebuilt per row). Returns false when the inputs read hold a NaN (or +Inf and -Inf): the strip must
- * then be redone.
+ * 3x3 windows, stride 2 both ways, dilation 1: output rows [r0, r1) whose window's middle row is
+ * inside the image (the top row may be row -1, the bottom row may be row H: then that row is a copy
+ * of the middle row, placed before (top) or after (bottom) it in the scan, with the middle row's
+ * indices, which leaves the scan's result unchanged), row by row, 4-output blocks from oxLo (or
+ * from 0 with left: outputs 0-3, output 0's window starting at column -1) to oxHi (the last block
+ * ending at oxHi, overlapping). The bottom row of each window is the top row of the next: its row
+ * maxima (values and indices) are stored in the next output row's slots of y and ind, read back
+ * by the next row, then overwritten by its outputs (the last, overlapping block computes its top
+ * row instead, since its slots were partly overwritten already). A row whose input sum is NaN (or
+ * has +Inf and -Inf) is redone with the scan, and the next row computes its top rows itself.
+ * two = 2 (a runtime value, so that the vector constants stay in registers).
  */
-function strip3x3<LEFT_T>(
-  x: usize, xc: i32, H: i32, W: i32, padT: i32, c0: i32, outW: i32, oyA: i32, oyB: i32, ox: i32,
-  y: usize, ind: usize, o0: usize, idxBase: i32, two: i32,
-): bool {
-  const LEFT = sizeof<LEFT_T>() == 2;
+function rows3x3(
+  x: usize, xc: i32, H: i32, W: i32, padT: i32, padL: i32, left: bool, oxLo: i32, oxHi: i32, outW: i32,
+  r0: i32, r1: i32, y: usize, ind: usize, o0: usize, idxBase: i32, two: i32,
+): void {
   const t2 = i32x4.splat(two);
   const w = i32x4.splat(W);
+  const eight = i32x4.splat(4 * two);
+  const lane = i32x4.mul(t2, i32x4(0, 1, 2, 3));
   const lane0 = i32x4.replace_lane(i32x4.splat(0), 0, 1 - two);
   const rowB = <usize>(W * 4);
-  let y0 = oyA * two - padT;
-  // the row pointer is at column c0 (at column 0 for LEFT); ia holds the indices of column c0 + 2*lane
-  const top = xc + y0 * W;
-  let p = x + <usize>((top + (LEFT ? 0 : c0)) * 4);
-  let ia = i32x4.add(i32x4.splat(top + c0 + idxBase), i32x4.mul(t2, i32x4(0, 1, 2, 3)));
-  let yo = y + (o0 + <usize>(oyA * outW + ox)) * 4;
-  let io = ind + (o0 + <usize>(oyA * outW + ox)) * 4;
   const ostep = <usize>(outW * 4);
-  let acc = f32x4.splat(0);
-  let a0: v128, a1: v128, a8: v128, s: v128, e: v128, od: v128, e2: v128, g: v128;
-  // the top row of the first window (row 0 standing in for row -1)
-  let q = y0 < 0 ? p + rowB : p;
-  let iq = y0 < 0 ? i32x4.add(ia, w) : ia;
-  let cV: v128, cI: v128;
-    if (LEFT) {
-    // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
-    // scanned first and taken (g forced), which leaves the scan's result unchanged
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    s = f32x4.add(a0, a1);
-    e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
-    od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    g = v128.or(f32x4.gt(od, e), lane0);
-    } else {
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    a8 = v128.load32_zero(q, 32);
-    s = f32x4.add(f32x4.add(a0, a1), a8);
-    e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
-    g = f32x4.gt(od, e);
+  const oFirst = left ? 4 : oxLo;
+  let carryIn = false;
+  let a0: v128, a1: v128, a8: v128, sm: v128, e: v128, od: v128, e2: v128, g: v128, q: usize, iq: v128;
+  let cV: v128, cI: v128, v: v128, vi: v128, m: v128, mi: v128;
+  for (let oy = r0; oy < r1; oy++) {
+    const y0 = oy * two - padT;
+    const topDup = y0 < 0;
+    const botDup = y0 + 2 >= H;
+    const storeCarry = oy + 1 < r1;
+    const rowTop = xc + y0 * W;
+    const yrow = y + (o0 + <usize>(oy * outW)) * 4;
+    const irow = ind + (o0 + <usize>(oy * outW)) * 4;
+    let acc = f32x4.splat(0);
+    if (left) {
+      const p = x + <usize>(rowTop * 4);
+      const ia = i32x4.add(i32x4.splat(rowTop - 1 + idxBase), lane);
+      const yo = yrow;
+      const io = irow;
+      if (carryIn) {
+        cV = v128.load(yo);
+        cI = v128.load(io);
+      } else {
+        q = topDup ? p + rowB : p;
+        iq = topDup ? i32x4.add(ia, w) : ia;
+        // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
+        // scanned first and taken (g forced), which leaves the scan's result unchanged
+        a0 = v128.load(q);
+        a1 = v128.load(q, 16);
+        sm = f32x4.add(a0, a1);
+        e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
+        od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        g = v128.or(f32x4.gt(od, e), lane0);
+        acc = f32x4.add(acc, sm);
+        cV = f32x4.pmax(e, od);
+        cI = i32x4.sub(iq, g);
+        g = f32x4.gt(e2, cV);
+        cV = f32x4.pmax(cV, e2);
+        cI = i32x4.max_u(cI, v128.and(g, i32x4.add(iq, t2)));
+      }
+      q = p + rowB;
+      iq = i32x4.add(ia, w);
+      // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
+      // scanned first and taken (g forced), which leaves the scan's result unchanged
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      sm = f32x4.add(a0, a1);
+      e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
+      od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      g = v128.or(f32x4.gt(od, e), lane0);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, cV);
+      m = f32x4.pmax(cV, v);
+      mi = i32x4.max_u(cI, v128.and(g, vi));
+      q = botDup ? p + rowB : p + rowB + rowB;
+      iq = botDup ? i32x4.add(ia, w) : i32x4.add(i32x4.add(ia, w), w);
+      // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
+      // scanned first and taken (g forced), which leaves the scan's result unchanged
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      sm = f32x4.add(a0, a1);
+      e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
+      od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      g = v128.or(f32x4.gt(od, e), lane0);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, m);
+      v128.store(yo, f32x4.pmax(m, v));
+      v128.store(io, i32x4.max_u(mi, v128.and(g, vi)));
+      if (storeCarry) {
+        v128.store(yo + ostep, v);
+        v128.store(io + ostep, vi);
+      }
     }
-    acc = f32x4.add(acc, s);
-    cV = f32x4.pmax(e, od);
-    cI = i32x4.sub(iq, g);
-    g = f32x4.gt(e2, cV);
-    cV = f32x4.pmax(cV, e2);
-    cI = i32x4.max_u(cI, v128.and(g, i32x4.add(iq, t2)));
-  for (let oy = oyA; oy < oyB; oy++, y0 += two, yo += ostep, io += ostep) {
-    // middle row
-    p += rowB;
-    ia = i32x4.add(ia, w);
-    q = p;
-    let v: v128, vi: v128;
-    if (LEFT) {
-    // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
-    // scanned first and taken (g forced), which leaves the scan's result unchanged
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    s = f32x4.add(a0, a1);
-    e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
-    od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    g = v128.or(f32x4.gt(od, e), lane0);
-    } else {
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    a8 = v128.load32_zero(q, 32);
-    s = f32x4.add(f32x4.add(a0, a1), a8);
-    e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
-    g = f32x4.gt(od, e);
+    let o = oFirst;
+    let ia = i32x4.add(i32x4.splat(rowTop + o * two - padL + idxBase), lane);
+    for (; o + 4 <= oxHi; o += 4, ia = i32x4.add(ia, eight)) {
+      const p = x + <usize>((rowTop + o * two - padL) * 4);
+      const yo = yrow + <usize>(o * 4);
+      const io = irow + <usize>(o * 4);
+      if (carryIn) {
+        cV = v128.load(yo);
+        cI = v128.load(io);
+      } else {
+        q = topDup ? p + rowB : p;
+        iq = topDup ? i32x4.add(ia, w) : ia;
+        a0 = v128.load(q);
+        a1 = v128.load(q, 16);
+        a8 = v128.load32_zero(q, 32);
+        sm = f32x4.add(f32x4.add(a0, a1), a8);
+        e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+        g = f32x4.gt(od, e);
+        acc = f32x4.add(acc, sm);
+        cV = f32x4.pmax(e, od);
+        cI = i32x4.sub(iq, g);
+        g = f32x4.gt(e2, cV);
+        cV = f32x4.pmax(cV, e2);
+        cI = i32x4.max_u(cI, v128.and(g, i32x4.add(iq, t2)));
+      }
+      q = p + rowB;
+      iq = i32x4.add(ia, w);
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      a8 = v128.load32_zero(q, 32);
+      sm = f32x4.add(f32x4.add(a0, a1), a8);
+      e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+      g = f32x4.gt(od, e);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, cV);
+      m = f32x4.pmax(cV, v);
+      mi = i32x4.max_u(cI, v128.and(g, vi));
+      q = botDup ? p + rowB : p + rowB + rowB;
+      iq = botDup ? i32x4.add(ia, w) : i32x4.add(i32x4.add(ia, w), w);
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      a8 = v128.load32_zero(q, 32);
+      sm = f32x4.add(f32x4.add(a0, a1), a8);
+      e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+      g = f32x4.gt(od, e);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, m);
+      v128.store(yo, f32x4.pmax(m, v));
+      v128.store(io, i32x4.max_u(mi, v128.and(g, vi)));
+      if (storeCarry) {
+        v128.store(yo + ostep, v);
+        v128.store(io + ostep, vi);
+      }
     }
-    acc = f32x4.add(acc, s);
-    v = f32x4.pmax(e, od);
-    vi = i32x4.sub(ia, g);
-    g = f32x4.gt(e2, v);
-    v = f32x4.pmax(v, e2);
-    vi = i32x4.max_u(vi, v128.and(g, i32x4.add(ia, t2)));
-    g = f32x4.gt(v, cV);
-    const m = f32x4.pmax(cV, v);
-    const mi = i32x4.max_u(cI, v128.and(g, vi));
-    // bottom row (the next window's top row), or the middle row again past the last image row
-    const inside = y0 + 2 < H;
-    p += rowB;
-    ia = i32x4.add(ia, w);
-    q = inside ? p : p - rowB;
-    iq = inside ? ia : i32x4.sub(ia, w);
-    if (LEFT) {
-    // columns 0..7; lane 0's window is columns -1, 0, 1: column -1 becomes a copy of column 0,
-    // scanned first and taken (g forced), which leaves the scan's result unchanged
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    s = f32x4.add(a0, a1);
-    e = v128.shuffle<f32>(a0, a1, 0, 1, 3, 5);
-    od = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    e2 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    g = v128.or(f32x4.gt(od, e), lane0);
-    } else {
-    a0 = v128.load(q);
-    a1 = v128.load(q, 16);
-    a8 = v128.load32_zero(q, 32);
-    s = f32x4.add(f32x4.add(a0, a1), a8);
-    e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
-    g = f32x4.gt(od, e);
+    if (o < oxHi) {
+      o = oxHi - 4;
+      const p = x + <usize>((rowTop + o * two - padL) * 4);
+      ia = i32x4.add(i32x4.splat(rowTop + o * two - padL + idxBase), lane);
+      const yo = yrow + <usize>(o * 4);
+      const io = irow + <usize>(o * 4);
+      q = topDup ? p + rowB : p;
+      iq = topDup ? i32x4.add(ia, w) : ia;
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      a8 = v128.load32_zero(q, 32);
+      sm = f32x4.add(f32x4.add(a0, a1), a8);
+      e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+      g = f32x4.gt(od, e);
+      acc = f32x4.add(acc, sm);
+      cV = f32x4.pmax(e, od);
+      cI = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, cV);
+      cV = f32x4.pmax(cV, e2);
+      cI = i32x4.max_u(cI, v128.and(g, i32x4.add(iq, t2)));
+      q = p + rowB;
+      iq = i32x4.add(ia, w);
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      a8 = v128.load32_zero(q, 32);
+      sm = f32x4.add(f32x4.add(a0, a1), a8);
+      e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+      g = f32x4.gt(od, e);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, cV);
+      m = f32x4.pmax(cV, v);
+      mi = i32x4.max_u(cI, v128.and(g, vi));
+      q = botDup ? p + rowB : p + rowB + rowB;
+      iq = botDup ? i32x4.add(ia, w) : i32x4.add(i32x4.add(ia, w), w);
+      a0 = v128.load(q);
+      a1 = v128.load(q, 16);
+      a8 = v128.load32_zero(q, 32);
+      sm = f32x4.add(f32x4.add(a0, a1), a8);
+      e = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      od = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      e2 = v128.shuffle<f32>(e, a8, 1, 2, 3, 4);
+      g = f32x4.gt(od, e);
+      acc = f32x4.add(acc, sm);
+      v = f32x4.pmax(e, od);
+      vi = i32x4.sub(iq, g);
+      g = f32x4.gt(e2, v);
+      v = f32x4.pmax(v, e2);
+      vi = i32x4.max_u(vi, v128.and(g, i32x4.add(iq, t2)));
+      g = f32x4.gt(v, m);
+      v128.store(yo, f32x4.pmax(m, v));
+      v128.store(io, i32x4.max_u(mi, v128.and(g, vi)));
+      if (storeCarry) {
+        v128.store(yo + ostep, v);
+        v128.store(io + ostep, vi);
+      }
     }
-    acc = f32x4.add(acc, s);
-    cV = f32x4.pmax(e, od);
-    cI = i32x4.sub(iq, g);
-    g = f32x4.gt(e2, cV);
-    cV = f32x4.pmax(cV, e2);
-    cI = i32x4.max_u(cI, v128.and(g, i32x4.add(iq, t2)));
-    g = f32x4.gt(cV, m);
-    v128.store(yo, f32x4.pmax(m, cV));
-    v128.store(io, i32x4.max_u(mi, v128.and(g, cI)));
+    carryIn = true;
+    if (v128.any_true(f32x4.ne(acc, acc))) {
+      scanRect(x, xc, H, W, 3, 3, 2, 2, 1, 1, padT, padL, outW, oy, oy + 1, left ? 0 : oxLo, oxHi, y, ind, o0, idxBase);
+      carryIn = false;
+    }
   }
-  return !v128.any_true(f32x4.ne(acc, acc));
 }
 
 /**
@@ -409,7 +528,7 @@ function row2x2(x: usize, r: i32, W: i32, rowB: usize, c0: i32, n: i32, edge: bo
  * 2x2/2 without padding on planes of even height and a width that is a multiple of 16 (the usual
  * CNN case, and the bench's): every output row is rows 2i and 2i+1, so all rows of all planes are
  * one sequence of row pairs and outputs, walked without per-row setup. A row whose input sum is NaN
- * (or has +Inf and -Inf) is redone with the scan. eight = 8, a runtime value (see strip3x3).
+ * (or has +Inf and -Inf) is redone with the scan. eight = 8, a runtime value (see rows3x3).
  */
 function planes2x2(x: usize, rows: i32, W: i32, y: usize, ind: usize, idxBase: i32, eight_: i32): void {
   const rowB = <usize>(W * 4);
@@ -531,6 +650,7 @@ export function maxpoolPlanes(
         }
       }
     }
+    if (k33 && oyA3 < oyB3) rows3x3(x, xc, H, W, padT, padL, left3, oxLo, oxHi, outW, oyA3, oyB3, y, ind, o0, idxBase, sW);
     // column strips of 4 outputs (the last one ending at oxHi, overlapping): all rows, or the rows
     // the special paths leave
     for (let ox = left3 ? -4 : oxLo; ox < oxHi; ox = ox < 0 ? 4 : ox + 4) {
@@ -538,12 +658,6 @@ export function maxpoolPlanes(
       const c0 = o * 2 - padL;
       const r0 = k33 ? oyA3 : oyLo;
       const r1 = k33 ? oyB3 : oyHi2;
-      if (k33 && r0 < r1) {
-        const ok = ox < 0
-          ? strip3x3<u16>(x, xc, H, W, padT, -1, outW, r0, r1, 0, y, ind, o0, idxBase, sW)
-          : strip3x3<u8>(x, xc, H, W, padT, c0, outW, r0, r1, o, y, ind, o0, idxBase, sW);
-        if (!ok) scanRect(x, xc, H, W, 3, 3, 2, 2, 1, 1, padT, padL, outW, r0, r1, o, o + 4, y, ind, o0, idxBase);
-      }
       if (k2 || k33) {
         if (ox < 0) {
           // the left strip's rows the 3x3 strip leaves: the scan
