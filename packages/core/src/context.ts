@@ -812,10 +812,11 @@ export class Context implements TensorTracker {
         throw new ValidationError(op, 'padding', `pads that leave an output (uncropped ${(inH - 1) * stride[0] + span[0]! + outPad[0]} x ${(inW - 1) * stride[1] + span[1]! + outPad[1]})`, formatValue(padding), shapes);
       }
       [outH, outW] = [out[0]!, out[1]!];
-      // the conv's after-pad: outputPadding rows past a whole stride lie beyond the conv's last
-      // window, so the conv reaches the same inH windows with the after-pad less those strides
-      const after = [0, 1].map((a) => pads[2 * a + 1]! - stride[a]! * Math.floor(outPad[a]! / stride[a]!));
-      if (after[0]! < 0 || after[1]! < 0) {
+      // the conv's after-pad b': any with 0 <= outputPadding + b' - b < stride gives the conv
+      // exactly inH windows (the after-pad only sets the window count): b' = max(0, b - outputPadding),
+      // which exists unless outputPadding >= stride + b (then the last rows get no input)
+      const after = [0, 1].map((a) => Math.max(0, pads[2 * a + 1]! - outPad[a]!));
+      if (outPad[0]! >= stride[0] + pads[1]! || outPad[1]! >= stride[1] + pads[3]!) {
         throw new ValidationError(
           op,
           'outputPadding',

@@ -72,7 +72,8 @@ describe('conv2dTranspose', () => {
     expect(y.shape).toEqual([2, 6, 4 * 2 - 1 + 2 + 1 + 1, 5 * 2 - 2 + 2 + 1 + 1]);
     expect(calls.map((c) => c.op)).toEqual(['conv2dBackward', 'add']);
     expect(calls[0]!.wants).toEqual({ dx: true, dw: false, db: false });
-    expect(calls[0]!.p).toMatchObject({ N: 2, C: 6, K: 4, groups: 2, inH: 11, inW: 12, outH: 5, outW: 6, strideH: 2, padTop: 1, padBottom: 0, padLeft: 1, padRight: 1 });
+    expect(calls[0]!.p).toMatchObject({ N: 2, C: 6, K: 4, groups: 2, inH: 11, inW: 12, outH: 5, outW: 6, strideH: 2, padTop: 1, padBottom: 0, padLeft: 1, padRight: 0 });
+    // the conv's after-pad is max(0, pad - outputPadding): the same window count, never negative
     expect(calls[1]!.p.bStrides).toEqual([0, 1, 0, 0]);
     expect(ctx.lastRun?.op).toBe('conv2dTranspose');
     // no leak: the conv's placeholder input is freed
@@ -87,10 +88,14 @@ describe('conv2dTranspose', () => {
     const y = await ctx.conv2dTranspose(x, f(ctx, [2, 3, 4, 4]), { stride: 2 });
     expect(y.shape).toEqual([1, 3, 8, 10]);
     expect(calls[0]!.p).toMatchObject({ inH: 8, inW: 10, outH: 4, outW: 5, padTop: 1, padLeft: 1 });
-    // dilation 3, stride 1, outputPadding 2 >= stride: after-pad 2 - 1*2 = 0
+    // dilation 3, stride 1, outputPadding 2 >= stride: after-pad max(0, 2 - 2) = 0
     const y2 = await ctx.conv2dTranspose(x, f(ctx, [2, 2, 2, 2]), { dilation: 3, padding: [0, 2, 1, 2], outputPadding: 2 });
     expect(y2.shape).toEqual([1, 2, 3 - 2 + 3 + 2 + 1, 4 - 3 + 3 + 2 + 1]);
     expect(calls[1]!.p).toMatchObject({ padTop: 0, padBottom: 0, padLeft: 1, padRight: 0, outH: 4, outW: 5 });
+    // outputPadding 2 >= stride 2 with after-pad 1 (dilation 3 allows it): conv after-pad 0
+    const y3 = await ctx.conv2dTranspose(x, f(ctx, [2, 2, 3, 4]), { stride: 2, dilation: [1, 3], padding: [1, 0, 0, 1], outputPadding: [0, 2] });
+    expect(y3.shape).toEqual([1, 2, 3 * 2 - 1 + 2 + 1, 4 * 2 - 1 + 9 + 2 + 1]);
+    expect(calls[2]!.p).toMatchObject({ padRight: 0, outH: 4, outW: 5, inW: 19 });
   });
 
   it('backward: dx by conv2d of dy, dw by conv2dBackward with x as its dy, db by sumToShape; wants picks', async () => {
@@ -104,7 +109,7 @@ describe('conv2dTranspose', () => {
     expect(r.dw!.shape).toEqual([2, 4, 3, 3]);
     expect(r.db!.shape).toEqual([4]);
     expect(calls.map((c) => c.op)).toEqual(['conv2d', 'conv2dBackward', 'sumToShape']);
-    expect(calls[0]!.p).toMatchObject({ C: 4, K: 2, inH: 6, outH: 3, padTop: 1, padBottom: 1 });
+    expect(calls[0]!.p).toMatchObject({ C: 4, K: 2, inH: 6, outH: 3, padTop: 1, padBottom: 0 });
     expect(calls[1]!.wants).toEqual({ dx: false, dw: true, db: false });
     await ctx.conv2dTransposeBackward(x, w, dy, { ...o, wants: { dx: false, dw: false } });
     expect(calls.slice(3).map((c) => c.op)).toEqual(['sumToShape']);
@@ -158,7 +163,7 @@ describe('conv1dTranspose', () => {
     const w = f(ctx, [3, 4, 3]);
     const y = await ctx.conv1dTranspose(x, w, { stride: 2, padding: 1, outputPadding: 1, bias: f(ctx, [4]) });
     expect(y.shape).toEqual([2, 4, 6 * 2 - 2 + 2 + 1 + 1]);
-    expect(calls[0]!.p).toMatchObject({ inH: 1, kH: 1, strideH: 1, padTop: 0, padBottom: 0, padLeft: 1, padRight: 1, outW: 7 });
+    expect(calls[0]!.p).toMatchObject({ inH: 1, kH: 1, strideH: 1, padTop: 0, padBottom: 0, padLeft: 1, padRight: 0, outW: 7 });
     expect(ctx.lastRun?.op).toBe('conv1dTranspose');
     const r = await ctx.conv1dTransposeBackward(x, w, f(ctx, [...y.shape]), { stride: 2, padding: 1, outputPadding: 1 });
     expect([r.dx!.shape, r.dw!.shape, r.db!.shape]).toEqual([[2, 3, 7], [3, 4, 3], [4]]);
