@@ -16,6 +16,20 @@ import { reluBackward } from './ops/reluBackward.js';
 import { sgd } from './ops/sgd.js';
 import { softmaxCrossEntropy } from './ops/softmaxCrossEntropy.js';
 import { softmaxCrossEntropyBackward } from './ops/softmaxCrossEntropyBackward.js';
+import { add } from './ops/add.js';
+import { avgpool2d } from './ops/avgpool2d.js';
+import { avgpool2dBackward } from './ops/avgpool2dBackward.js';
+import { batchNorm2d } from './ops/batchNorm2d.js';
+import { batchNorm2dBackward } from './ops/batchNorm2dBackward.js';
+import { globalAvgPool2d } from './ops/globalAvgPool2d.js';
+import { globalAvgPool2dBackward } from './ops/globalAvgPool2dBackward.js';
+import { logSoftmax } from './ops/logSoftmax.js';
+import { logSoftmaxBackward } from './ops/logSoftmaxBackward.js';
+import { mul } from './ops/mul.js';
+import { softmax } from './ops/softmax.js';
+import { softmaxBackward } from './ops/softmaxBackward.js';
+import { sub } from './ops/sub.js';
+import { sumToShape } from './ops/sumToShape.js';
 
 export const gpujsKernels = {
   gemm,
@@ -30,4 +44,18 @@ export const gpujsKernels = {
   reluBackward,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
+  batchNorm2d,
+  batchNorm2dBackward,
+  add,
+  sub,
+  mul,
+  sumToShape,
+  globalAvgPool2d,
+  globalAvgPool2dBackward,
+  avgpool2d,
+  avgpool2dBackward,
+  softmax,
+  softmaxBackward,
+  logSoftmax,
+  logSoftmaxBackward,
 } satisfies KernelTable<GpujsRuntime>;
