@@ -1,7 +1,7 @@
 /** The demo CLIs' argument checks (parseTrainArgs / parseFilterArgs), in process. */
 import { describe, expect, it } from 'vitest';
 import { BACKEND_SPECS, editDistance, nearest, numberArg, parseFilterArgs, parseTrainArgs, UsageError } from './cli-args.js';
-import { DEFAULT_TRAIN } from './train.js';
+import { DEFAULT_RESNET, DEFAULT_TRAIN } from './train.js';
 
 const usage = (f: () => unknown) => {
   try {
@@ -47,6 +47,8 @@ describe('parseTrainArgs', () => {
     const a = parseTrainArgs(['--']);
     expect(a.backend).toBe('js');
     expect(a.cfg).toEqual({
+      model: 'cnn',
+      augment: DEFAULT_TRAIN.augment,
       epochs: DEFAULT_TRAIN.epochs,
       batchSize: DEFAULT_TRAIN.batchSize,
       lr: DEFAULT_TRAIN.lr,
@@ -66,8 +68,25 @@ describe('parseTrainArgs', () => {
       help: false,
       backend: 'gpujs:webgpu',
       out: 'x.html',
-      cfg: { epochs: 2, batchSize: 16, lr: 0.1, momentum: 0, weightDecay: 0, seed: 7, maxSteps: 30, schedule: 'constant', channels: [8, 12], hidden: 0 },
+      cfg: { model: 'cnn', augment: 0, epochs: 2, batchSize: 16, lr: 0.1, momentum: 0, weightDecay: 0, seed: 7, maxSteps: 30, schedule: 'constant', channels: [8, 12], hidden: 0 },
     });
+    expect(parseTrainArgs(['--model', 'cnn']).cfg).toEqual(parseTrainArgs([]).cfg);
+  });
+  it('--model resnet: its own defaults (Adam lr, L2, epochs, stage channels) and 2 or 3 stage channels', () => {
+    const a = parseTrainArgs(['--model', 'resnet', '--backend', 'wasm']);
+    expect(a.backend).toBe('wasm');
+    expect(a.cfg).toMatchObject({
+      model: 'resnet',
+      resnetChannels: DEFAULT_RESNET.resnetChannels,
+      augment: DEFAULT_RESNET.augment,
+      epochs: DEFAULT_RESNET.epochs,
+      lr: DEFAULT_RESNET.lr,
+      weightDecay: DEFAULT_RESNET.weightDecay,
+      batchSize: DEFAULT_TRAIN.batchSize,
+      schedule: 'cosine',
+    });
+    const b = parseTrainArgs(['--model=resnet', '--channels', '4,8', '--epochs', '2', '--lr', '0.01', '--weight-decay', '0', '--max-steps', '5', '--schedule', 'constant', '--augment', '0']);
+    expect(b.cfg).toMatchObject({ model: 'resnet', augment: 0, resnetChannels: [4, 8], epochs: 2, lr: 0.01, weightDecay: 0, maxSteps: 5, schedule: 'constant' });
   });
   const bad: [string[], string][] = [
     [['--epochs', 'abc'], "--epochs 'abc' is not an integer >= 1"],
@@ -90,6 +109,14 @@ describe('parseTrainArgs', () => {
     [['--help=1'], '--help takes no value'],
     [['mnist'], "unexpected argument 'mnist' (this command takes only --flags; see --help)"],
     [['--out', ''], '--out needs a file name'],
+    [['--model', 'resnt'], "--model 'resnt' is not one of cnn, resnet; did you mean 'resnet'?"],
+    [['--model', 'vgg'], "--model 'vgg' is not one of cnn, resnet;"],
+    [['--model', 'resnet', '--channels', '8'], "--channels '8' must be 2 or 3 stage channel counts for --model resnet, e.g. 8,16,32"],
+    [['--model', 'resnet', '--channels', '8,16,32,64'], '--channels'],
+    [['--model', 'resnet', '--channels', '8,0'], '--channels 0 is out of range: expected an integer >= 1'],
+    [['--model', 'resnet', '--momentum', '0.9'], '--momentum does not apply to --model resnet'],
+    [['--model', 'resnet', '--hidden', '64'], '--hidden does not apply to --model resnet'],
+    [['--model', 'resnet', '--augment', '28'], '--augment 28 is out of range: expected an integer >= 0 and <= 27'],
   ];
   for (const [args, msg] of bad) it(`refuses ${args.join(' ')}`, () => expect(usage(() => parseTrainArgs(args))).toContain(msg));
 });

@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PadMode } from '@convkit/core';
-import { DEFAULT_TRAIN, type TrainOptions } from './train.js';
+import { DEFAULT_RESNET, DEFAULT_TRAIN, MODEL_NAMES, type TrainOptions } from './train.js';
 import { FILTER_NAMES } from './filters.js';
 
 /** A bad invocation: the CLIs print `<cli>: <message>` on one line and exit 2. */
@@ -124,10 +124,14 @@ function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(argv: reado
 // ---- pnpm train ----------------------------------------------------------------------------
 
 export const TRAIN_USAGE =
-  'usage: pnpm train --backend <js|workers|wasm|gpujs|gpujs:headlessgl|gpujs:webgl2|gpujs:webgl|gpujs:webgpu|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] ' +
-  '[--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--channels 16,32] [--hidden 64] [--out file.html]';
+  'usage: pnpm train [--model cnn|resnet] --backend <js|workers|wasm|gpujs|gpujs:headlessgl|gpujs:webgl2|gpujs:webgl|gpujs:webgpu|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] ' +
+  '[--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--channels 16,32] [--hidden 64] [--augment px] [--out file.html]\n' +
+  '  --model cnn (default): the small CNN with SGD; --model resnet: the small ResNet with Adam (defaults epochs 8, lr 3e-3, weight decay 1e-4, ' +
+  '--channels 8,16,32 = 2 or 3 residual stages, --augment 2 = random shifts of up to 2 px; --momentum and --hidden do not apply)';
 
 const TRAIN_OPTIONS = {
+  model: { type: 'string' },
+  augment: { type: 'string' },
   backend: { type: 'string', default: 'js' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
@@ -143,7 +147,7 @@ const TRAIN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type TrainConfig = Required<Omit<TrainOptions, 'maxSteps' | 'evalEachEpoch'>> & { maxSteps?: number };
+export type TrainConfig = Required<Omit<TrainOptions, 'maxSteps' | 'evalEachEpoch' | 'resnetChannels'>> & { maxSteps?: number; resnetChannels?: readonly number[] };
 
 export interface TrainArgs {
   help: boolean;
@@ -159,6 +163,36 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   const d = DEFAULT_TRAIN;
   if (v.help) return { help: true, backend: 'js', cfg: { ...d } };
   const int = (flag: string, raw: string | undefined, dflt: number, min: number) => (raw === undefined ? dflt : numberArg(flag, raw, { integer: true, min }));
+  const model = v.model === undefined ? d.model : oneOf('--model', v.model, MODEL_NAMES);
+  if (model === 'resnet') {
+    for (const f of ['momentum', 'hidden'] as const) {
+      if (v[f] !== undefined) throw new UsageError(`--${f} does not apply to --model resnet (Adam, no hidden dense layer)`);
+    }
+    let resnetChannels = DEFAULT_RESNET.resnetChannels;
+    if (v.channels !== undefined) {
+      const parts = v.channels.split(',');
+      if (parts.length < 2 || parts.length > 3) throw new UsageError(`--channels '${v.channels}' must be 2 or 3 stage channel counts for --model resnet, e.g. 8,16,32`);
+      resnetChannels = parts.map((p) => numberArg('--channels', p, { integer: true, min: 1 }));
+    }
+    const cfg: TrainConfig = {
+      model,
+      resnetChannels,
+      augment: v.augment === undefined ? DEFAULT_RESNET.augment : numberArg('--augment', v.augment, { integer: true, min: 0, max: 27 }),
+      // the cnn's fields, unused by the resnet
+      momentum: d.momentum,
+      channels: d.channels,
+      hidden: d.hidden,
+      epochs: int('--epochs', v.epochs, DEFAULT_RESNET.epochs, 1),
+      batchSize: int('--batch', v.batch, d.batchSize, 1),
+      lr: v.lr === undefined ? DEFAULT_RESNET.lr : numberArg('--lr', v.lr, { min: 0, minExclusive: true }),
+      weightDecay: v['weight-decay'] === undefined ? DEFAULT_RESNET.weightDecay : numberArg('--weight-decay', v['weight-decay'], { min: 0 }),
+      seed: v.seed === undefined ? d.seed : numberArg('--seed', v.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
+      schedule: v.schedule === undefined ? d.schedule : oneOf('--schedule', v.schedule, ['cosine', 'constant'] as const),
+      ...(v['max-steps'] !== undefined ? { maxSteps: numberArg('--max-steps', v['max-steps'], { integer: true, min: 1 }) } : {}),
+    };
+    if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name');
+    return { help: false, backend: checkBackend(v.backend!), cfg, ...(v.out !== undefined ? { out: v.out } : {}) };
+  }
   let channels: readonly [number, number] = d.channels;
   if (v.channels !== undefined) {
     const parts = v.channels.split(',');
@@ -166,6 +200,8 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     channels = parts.map((p) => numberArg('--channels', p, { integer: true, min: 1 })) as [number, number];
   }
   const cfg: TrainConfig = {
+    model,
+    augment: v.augment === undefined ? d.augment : numberArg('--augment', v.augment, { integer: true, min: 0, max: 27 }),
     epochs: int('--epochs', v.epochs, d.epochs, 1),
     batchSize: int('--batch', v.batch, d.batchSize, 1),
     lr: v.lr === undefined ? d.lr : numberArg('--lr', v.lr, { min: 0, minExclusive: true }),

@@ -20,6 +20,7 @@ describe.skipIf(!built)(`pnpm train CLI${built ? '' : ' (skipped: dist/train-cli
     [['--lr', 'fast'], "train: --lr 'fast' is not a number"],
     [['--batch', '100000'], 'train: --batch 100000 is larger than the training set (8000 digits)'],
     [['--backend', 'gpujs:webgl2'], "train: backend 'gpujs:webgl2' cannot run here: "],
+    [['--model', 'resnet50'], "train: --model 'resnet50' is not one of cnn, resnet; did you mean 'resnet'?"],
   ];
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: one line on stderr, exit 2, no page written`, () => {
@@ -46,5 +47,19 @@ describe.skipIf(!built)(`pnpm train CLI${built ? '' : ' (skipped: dist/train-cli
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('after 3 steps');
     expect(html).toContain('conv3x3(1-&gt;4) relu maxpool2 conv3x3(4-&gt;8) relu maxpool2 dense(392-&gt;10)');
+  });
+
+  it('--model resnet: a tiny run (3 steps) trains the small ResNet with Adam and writes the page', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-train-'));
+    const out = join(dir, 'page.html');
+    const r = run(['--', '--model', 'resnet', '--epochs', '1', '--max-steps', '3', '--batch', '8', '--channels', '4,8', '--out', out]);
+    expect(r.stderr.split('\n').filter((l) => /error/i.test(l))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('model resnet');
+    expect(r.stdout).toMatch(/test accuracy: \d+\.\d\d% \(resnet, 3 steps, .*backend js, engine js\)/);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('after 3 steps');
+    expect(html).toContain('stem conv3x3(1-&gt;4) bn relu, residual stages 4-8');
+    expect(html).toContain('Adam lr 0.003');
   });
 });
