@@ -16,8 +16,21 @@ import {
   refConv1d,
   refConv2d,
   refConv2dBackward,
+  refAdd,
+  refAvgpool2d,
+  refAvgpool2dBackward,
+  refBatchNorm2d,
+  refBatchNorm2dBackward,
   refDense,
   refDenseBackward,
+  refGlobalAvgPool2d,
+  refGlobalAvgPool2dBackward,
+  refLogSoftmax,
+  refLogSoftmaxBackward,
+  refMul,
+  refReduceTo,
+  refSoftmax,
+  refSoftmaxBackward,
   refGemm,
   refIm2col,
   refMaxpool2d,
@@ -27,6 +40,7 @@ import {
   refSgd,
   refSoftmaxCrossEntropy,
   refSoftmaxCrossEntropyBackward,
+  type AvgPoolOptions,
   type ConvOptions,
   type MaxPoolOptions,
   type PadMode,
@@ -506,6 +520,132 @@ function goldenCases(): Case[] {
   ];
 }
 
+/**
+ * The ResNet ops (issue 20) on every engine: a residual block forward and backward, op by op
+ * against the float64 reference on the backend's own intermediate results; batch-norm statistics
+ * over long channels of shifted data (the f32 sum trees); pooling and softmax geometries.
+ */
+function cnnCases(): Case[] {
+  const ref = async (t: Tensor) => ({ data: (await t.read()) as Float32Array, shape: [...t.shape] });
+  return [
+    {
+      name: 'residual block forward and backward (batchNorm2d, relu, add, globalAvgPool2d, logSoftmax, sumToShape, mul)',
+      level: 'quick',
+      async run(ctx) {
+        const xs = [4, 6, 7, 9];
+        const xd = randf(size(xs), 81), gd = randf(6, 82).map((v) => v + 1.5), bd = randf(6, 83);
+        const rmd = randf(6, 84), rvd = randf(6, 85).map((v) => v * 0.5 + 1);
+        const x = ctx.tensor(xd, xs), g = ctx.tensor(gd, [6]), b = ctx.tensor(bd, [6]), rm = ctx.tensor(rmd, [6]), rv = ctx.tensor(rvd, [6]);
+        const X = { data: xd, shape: xs };
+        const bn = await ctx.batchNorm2d(x, { gamma: g, beta: b, runningMean: rm, runningVar: rv, training: true, momentum: 0.2 });
+        const want = refBatchNorm2d(X, { gamma: { data: gd, shape: [6] }, beta: { data: bd, shape: [6] }, runningMean: { data: rmd, shape: [6] }, runningVar: { data: rvd, shape: [6] } }, { training: true, momentum: 0.2 });
+        expectClose('bn y', await bn.y.read(), want.y.data, tol(size(xs) / 6));
+        expectClose('bn running mean', await bn.runningMean!.read(), want.runningMean!.data, tol(size(xs) / 6));
+        expectClose('bn running var', await bn.runningVar!.read(), want.runningVar!.data, tol(size(xs) / 6));
+        const inf = await ctx.batchNorm2d(x, { gamma: g, beta: b, runningMean: rm, runningVar: rv });
+        const wInf = refBatchNorm2d(X, { gamma: { data: gd, shape: [6] }, beta: { data: bd, shape: [6] }, runningMean: { data: rmd, shape: [6] }, runningVar: { data: rvd, shape: [6] } });
+        expectClose('bn inference y', await inf.y.read(), wInf.y.data, tol());
+        const h = await ctx.relu(bn.y);
+        const s = await ctx.add(h, x);
+        expectClose('residual add', await s.read(), refAdd(await ref(h), X).data, tol());
+        const scale = ctx.tensor(gd, [1, 6, 1, 1]);
+        const sc = await ctx.mul(s, scale);
+        expectClose('per-channel mul', await sc.read(), refMul(await ref(s), { data: gd, shape: [1, 6, 1, 1] }).data, tol());
+        const pooled = await ctx.globalAvgPool2d(sc);
+        expectClose('globalAvgPool2d', await pooled.read(), refGlobalAvgPool2d(await ref(sc)).data, tol(63));
+        const ls = await ctx.logSoftmax(pooled, { axis: 1 });
+        expectClose('logSoftmax axis 1', await ls.read(), refLogSoftmax(await ref(pooled), 1).data, tol(6));
+        const dls = ctx.tensor(randf(24, 86), [4, 6, 1, 1]);
+        const dp = await ctx.logSoftmaxBackward(ls, dls, { axis: 1 });
+        expectClose('logSoftmaxBackward', await dp.read(), refLogSoftmaxBackward(await ref(ls), { data: randf(24, 86), shape: [4, 6, 1, 1] }, 1).data, tol(6));
+        const dsc = await ctx.globalAvgPool2dBackward(dp, { inputShape: xs as [number, number, number, number] });
+        expectClose('globalAvgPool2dBackward', await dsc.read(), refGlobalAvgPool2dBackward(await ref(dp), xs).data, tol());
+        const prod = await ctx.mul(dsc, s);
+        const dscale = await ctx.sumToShape(prod, { shape: [1, 6, 1, 1] });
+        expectClose('sumToShape (scale gradient)', await dscale.read(), refReduceTo(refMul(await ref(dsc), await ref(s)), [1, 6, 1, 1]).data, tol(size(xs) / 6));
+        const dyd = randf(size(xs), 87);
+        const dy = ctx.tensor(dyd, xs);
+        const gb = await ctx.batchNorm2dBackward(x, dy, { gamma: g });
+        const wb = refBatchNorm2dBackward(X, { data: dyd, shape: xs }, { data: gd, shape: [6] });
+        expectClose('bn dx', await gb.dx.read(), wb.dx.data, tol(size(xs) / 6));
+        expectClose('bn dgamma', await gb.dgamma.read(), wb.dgamma.data, tol(size(xs) / 6));
+        expectClose('bn dbeta', await gb.dbeta.read(), wb.dbeta.data, tol(size(xs) / 6));
+        for (const t of [x, g, b, rm, rv, bn.y, bn.runningMean, bn.runningVar, inf.y, h, s, scale, sc, pooled, ls, dls, dp, dsc, prod, dscale, dy, gb.dx, gb.dgamma, gb.dbeta]) t?.dispose();
+      },
+    },
+    {
+      name: 'batchNorm2d training over 16384 values per channel of shifted data (f32 sum trees)',
+      level: 'quick',
+      async run(ctx) {
+        const xs = [16, 3, 32, 32];
+        const xd = randf(size(xs), 91).map((v) => 50 + 0.5 * v);
+        const dyd = randf(size(xs), 92);
+        const x = ctx.tensor(xd, xs), dy = ctx.tensor(dyd, xs);
+        const X = { data: xd, shape: xs };
+        const bn = await ctx.batchNorm2d(x, { training: true });
+        expectClose('y', await bn.y.read(), refBatchNorm2d(X, {}, { training: true }).y.data, tol());
+        const gb = await ctx.batchNorm2dBackward(x, dy);
+        const wb = refBatchNorm2dBackward(X, { data: dyd, shape: xs });
+        expectClose('dx', await gb.dx.read(), wb.dx.data, tol());
+        expectClose('dgamma', await gb.dgamma.read(), wb.dgamma.data, tol(16384));
+        expectClose('dbeta', await gb.dbeta.read(), wb.dbeta.data, tol(16384));
+        const db = await ctx.sumToShape(dy, { shape: [3, 1, 1] });
+        expectClose('sumToShape [3,1,1]', await db.read(), refReduceTo({ data: dyd, shape: xs }, [3, 1, 1]).data, tol(16384));
+        for (const t of [x, dy, bn.y, gb.dx, gb.dgamma, gb.dbeta, db]) t.dispose();
+      },
+    },
+    ...(
+      [
+        { name: 'k3 s2 pad 1 ceil count-include-pad', o: { kernel: 3, stride: 2, padding: [1, 1, 1, 1], ceilMode: true, countIncludePad: true }, level: 'quick' },
+        { name: 'k2 d2 s1 same', o: { kernel: 2, stride: 1, dilation: 2, padding: 'same' }, level: 'full' },
+        { name: 'k3x2 s3x2 valid ceil (overhanging window)', o: { kernel: [3, 2], stride: [3, 2], padding: 'valid', ceilMode: true }, level: 'full' },
+      ] as { name: string; o: AvgPoolOptions; level: Level }[]
+    ).map(
+      (c, i): Case => ({
+        name: `avgpool2d forward+backward ${c.name}`,
+        level: c.level,
+        async run(ctx) {
+          const xs = [2, 3, 10, 11];
+          const xd = randf(size(xs), 100 + i);
+          const x = ctx.tensor(xd, xs);
+          const y = await ctx.avgpool2d(x, c.o);
+          const wy = refAvgpool2d({ data: xd, shape: xs }, c.o);
+          expectShape('y', y, wy.shape);
+          expectClose('y', await y.read(), wy.data, tol());
+          const dyd = randf(size(wy.shape), 110 + i);
+          const dy = ctx.tensor(dyd, wy.shape);
+          const dx = await ctx.avgpool2dBackward(dy, { ...c.o, inputShape: xs as [number, number, number, number] });
+          expectClose('dx', await dx.read(), refAvgpool2dBackward({ data: dyd, shape: wy.shape }, xs, c.o).data, tol());
+          for (const t of [x, y, dy, dx]) t.dispose();
+        },
+      }),
+    ),
+    {
+      name: 'softmax / logSoftmax forward+backward along axes 0, 1 and -1',
+      level: 'quick',
+      async run(ctx) {
+        const xs = [7, 40, 5];
+        const xd = randf(size(xs), 121).map((v) => v * 6);
+        const dyd = randf(size(xs), 122);
+        const x = ctx.tensor(xd, xs), dy = ctx.tensor(dyd, xs);
+        const X = { data: xd, shape: xs };
+        for (const axis of [0, 1, -1]) {
+          const y = await ctx.softmax(x, { axis });
+          expectClose(`softmax axis ${axis}`, await y.read(), refSoftmax(X, axis).data, tol());
+          const dx = await ctx.softmaxBackward(y, dy, { axis });
+          expectClose(`softmaxBackward axis ${axis}`, await dx.read(), refSoftmaxBackward(await ref(y), { data: dyd, shape: xs }, axis).data, tol(40));
+          const l = await ctx.logSoftmax(x, { axis });
+          expectClose(`logSoftmax axis ${axis}`, await l.read(), refLogSoftmax(X, axis).data, tol());
+          const dl = await ctx.logSoftmaxBackward(l, dy, { axis });
+          expectClose(`logSoftmaxBackward axis ${axis}`, await dl.read(), refLogSoftmaxBackward(await ref(l), { data: dyd, shape: xs }, axis).data, tol(40));
+          for (const t of [y, dx, l, dl]) t.dispose();
+        }
+        for (const t of [x, dy]) t.dispose();
+      },
+    },
+  ];
+}
+
 export interface SuiteOptions {
   level: Level;
   /** conv algorithms to run the conv cases under (each needs its own context) */
@@ -519,6 +659,7 @@ export function buildCases(o: { level: Level; algo: string; large: [number, numb
     ...convCases(o.algo),
     ...im2colCases(),
     ...poolCases(),
+    ...cnnCases(),
     largePoolCase(o.large, 'quick'),
     ...(o.golden ? goldenCases() : []),
   ];
