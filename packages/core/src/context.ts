@@ -953,6 +953,7 @@ export class Context implements TensorTracker {
     checkTensor(op, 'x', x, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     const o2 = this.#conv1dTransposeAs2d(op, o, shapes);
+    this.#requireKernels(op, o.bias ? ['conv2dBackward', 'add'] : ['conv2dBackward'], shapes);
     const x4 = x.reshape([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!]);
     const w4 = w.reshape([w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]);
     try {
@@ -981,6 +982,11 @@ export class Context implements TensorTracker {
     checkTensor(op, 'w', w, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     checkTensor(op, 'dy', dy, this.backend, { dtype: 'float32', rank: 3 }, shapes);
     const o2 = this.#conv1dTransposeAs2d(op, o, shapes);
+    const need: OpName[] = [];
+    if (o.wants?.dx ?? true) need.push('conv2d');
+    if (o.wants?.dw ?? true) need.push('conv2dBackward');
+    if (o.wants?.db ?? true) need.push('sumToShape');
+    this.#requireKernels(op, need, shapes);
     const to4 = (t: Tensor) => t.reshape([t.shape[0]!, t.shape[1]!, 1, t.shape[2]!]);
     const [x4, w4, dy4] = [to4(x), to4(w), to4(dy)];
     try {

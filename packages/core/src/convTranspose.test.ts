@@ -153,6 +153,12 @@ describe('conv2dTranspose', () => {
     await ctx.conv2dTranspose(x, w);
     await ctx.conv2dTransposeBackward(x, w, f(ctx, [1, 2, 3, 3]), { wants: { db: false } });
     await expect(ctx.conv2dTransposeBackward(x, w, f(ctx, [1, 2, 3, 3]))).rejects.toBeInstanceOf(NotImplementedError);
+    const x1 = f(ctx, [1, 2, 3]);
+    const w1 = f(ctx, [2, 2, 3]);
+    const e1 = (await ctx.conv1dTranspose(x1, w1, { bias: f(ctx, [2]) }).catch((err) => err)) as NotImplementedError;
+    expect([e1 instanceof NotImplementedError, e1.op]).toEqual([true, 'conv1dTranspose']);
+    const e2 = (await ctx.conv1dTransposeBackward(x1, w1, f(ctx, [1, 2, 3])).catch((err) => err)) as NotImplementedError;
+    expect([e2 instanceof NotImplementedError, e2.op]).toEqual([true, 'conv1dTransposeBackward']);
   });
 });
 
