@@ -5,7 +5,7 @@
 import { Context, Registry, createContext } from '@convkit/core';
 import { register, createGpujsBackend, probeModes, type GpujsBackend, type GpujsMode } from '../index.js';
 import { buildCases, buildConvCases, fetchGolden, runCases, type Level, type CaseResult } from './cases.js';
-import { GoldenStore, fetchReader, fetchUwnetReader, runCase, type GoldenCase } from '@convkit/conformance/browser';
+import { GoldenStore, capabilitiesFor, fetchReader, fetchUwnetReader, runCase, type GoldenCase } from '@convkit/conformance/browser';
 
 function reg(): Registry {
   const r = new Registry();
@@ -82,7 +82,10 @@ async function lostContext(mode: GpujsMode): Promise<{ before: number[]; opError
  * The shared golden set of @convkit/conformance (served at /cgolden/, uwnet at /golden/), every
  * `every`-th case per op; asserts nothing itself, returns the results and the engine that ran.
  */
-async function golden(mode: GpujsMode, every: number): Promise<{ engine: string; total: number; results: { id: string; status: string; message: string; engine: string }[] }> {
+async function golden(
+  mode: GpujsMode,
+  every: number,
+): Promise<{ engine: string; total: number; results: { id: string; status: string; message: string; engine: string; supported: boolean }[] }> {
   const store = await GoldenStore.open(fetchReader(new URL('/cgolden/', location.href).href), fetchUwnetReader(new URL('/golden/', location.href).href));
   const all = store.listCases();
   const seen = new Map<string, number>();
@@ -97,7 +100,9 @@ async function golden(mode: GpujsMode, every: number): Promise<{ engine: string;
   try {
     for (const c of pick) {
       const r = await runCase(c, ctx, undefined, store);
-      results.push({ id: c.id, status: r.status, message: r.message, engine: ctx.lastRun?.engine ?? ctx.engine });
+      // supported: every kernel the case needs is in gpujs's table (else it must say not-implemented)
+      const supported = capabilitiesFor(c).every((k) => ctx.backend.capabilities.has(k));
+      results.push({ id: c.id, status: r.status, message: r.message, engine: ctx.lastRun?.engine ?? ctx.engine, supported });
     }
     return { engine: ctx.engine, total: all.length, results };
   } finally {
