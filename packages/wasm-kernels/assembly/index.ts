@@ -7,7 +7,7 @@ export { maxpoolPlanes, maxpoolBackward } from './maxpool';
 export { winogradFilter, winogradInput, winogradOutput, allFinite } from './winograd';
 export { addRows, subRows, mulRows } from './elementwise';
 export { bnStats, bnApply, bnBackwardSums, bnBackwardApply } from './batchnorm';
-export { avgpoolPlanes, globalAvgPlanes } from './pool';
+export { avgpoolPlanes, avgpoolScratchFloats, globalAvgPlanes } from './pool';
 export { softmaxAxis } from './softmax';
 
 /** First byte past the module's static data: callers allocate from here on. */

@@ -180,6 +180,10 @@ describe('avgpoolPlanes vs refAvgpool2d (divisor: taps inside the image)', () =>
     [10, 10, 3, 1, 2, [2, 2, 2, 2]], // dilation
     [5, 6, 4, 1, 1, [3, 3, 3, 3]], // padding past the image: empty windows are 0/0 = NaN
     [3, 3, 3, 1, 1, [1, 1, 1, 1]],
+    [5, 40, 3, 2, 1, [1, 1, 1, 1]], // stride 2: even lanes of two loads per tap, several vectors per row
+    [6, 23, 3, 3, 1, [2, 2, 2, 2]], // stride 3: scalar, taps in the zeros around the row
+    [6, 37, 2, 2, 1, [0, 0, 0, 0]],
+    [7, 30, 3, 2, 2, [1, 1, 1, 1]], // stride 2 with dilation
   ];
   for (const [H, W, kk, s, d, [pt, pb, pl, pr]] of cases) {
     it(`${H}x${W} k${kk} s${s} d${d} pads ${pt},${pb},${pl},${pr}`, () => {
@@ -191,7 +195,11 @@ describe('avgpoolPlanes vs refAvgpool2d (divisor: taps inside the image)', () =>
       const div = new Float32Array(oH * oW);
       for (let oy = 0; oy < oH; oy++) for (let ox = 0; ox < oW; ox++) div[oy * oW + ox] = inside(oy, s, d, kk, pt!, H) * inside(ox, s, d, kk, pl!, W);
       const y = heap.alloc(N * C * oH * oW * 4);
-      e.avgpoolPlanes(put(xv), N * C, H, W, kk, kk, s, s, d, d, pt!, pl!, oH, oW, put(div), heap.alloc(W * 4 + 16), y);
+      // scratch filled with NaN: the kernel must zero what it reads outside the row
+      const tf = e.avgpoolScratchFloats(W, kk, s, d, pl!, oW);
+      const tmp = heap.alloc(tf * 4);
+      heap.f32(tmp, tf).fill(NaN);
+      e.avgpoolPlanes(put(xv), N * C, H, W, kk, kk, s, s, d, d, pt!, pl!, oH, oW, put(div), tmp, y);
       const want = refAvgpool2d({ data: xv, shape: [N, C, H, W] }, { kernel: kk, stride: s, dilation: d, padding: [pt!, pb!, pl!, pr!] });
       expect(want.shape).toEqual([N, C, oH, oW]);
       expectClose(heap.f32(y, N * C * oH * oW), want.data, 'y');

@@ -92,13 +92,15 @@ export interface KernelExports {
   globalAvgPlanes(x: number, planes: number, P: number, y: number): void;
   /**
    * Average pooling of `planes` planes [H, W] at x into y [outH, outW] each: window sums over in-image taps
-   * divided by div[oy*outW + ox] (float32; 0 gives NaN). tmp: W floats of scratch.
+   * divided by div[oy*outW + ox] (float32; 0 gives NaN). tmp: avgpoolScratchFloats(W, kW, sW, dW, padL, outW) floats of scratch.
    */
   avgpoolPlanes(
     x: number, planes: number, H: number, W: number,
     kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, padT: number, padL: number,
     outH: number, outW: number, div: number, tmp: number, y: number,
   ): void;
+  /** Floats of scratch avgpoolPlanes needs: padL + max(W, (outW - 1)*sW - padL + (kW - 1)*dW + 1) + 8. */
+  avgpoolScratchFloats(W: number, kW: number, sW: number, dW: number, padL: number, outW: number): number;
   /** Softmax (log 0) or log-softmax (log 1) of x [outer, len, inner] along len into y (NaN in a slice: the slice is NaN). */
   softmaxAxis(x: number, outer: number, len: number, inner: number, y: number, log: number): void;
 }

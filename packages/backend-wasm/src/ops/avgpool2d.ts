@@ -3,15 +3,15 @@ import * as js from '@convkit/backend-js/kernels';
 import type { WasmRuntime } from '../runtime.js';
 
 /**
- * Average pooling: the wasm `avgpoolPlanes` (window rows summed 4 columns per f32x4 step, then
- * each output's taps; 4 outputs per step with horizontal stride 1), dividing by the js kernel's
+ * Average pooling: the wasm `avgpoolPlanes` (window rows summed 4 columns per f32x4 step into a
+ * zero-bordered row, then each output's taps, 4 outputs per step with horizontal stride 1 or 2), dividing by the js kernel's
  * divisors (count-include-pad rule, ceil-mode overhang) passed as float32 in the workspace.
  */
 export function avgpool2d(r: WasmRuntime, x: DataId, p: AvgPool2dParams): DataId {
   const outPlane = p.outH * p.outW;
   const y = r.s.f32(p.N * p.C * outPlane);
   const divBytes = Math.ceil((outPlane * 4) / 64) * 64;
-  const ws = r.ws(divBytes + p.inW * 4 + 16);
+  const ws = r.ws(divBytes + r.k.exports.avgpoolScratchFloats(p.inW, p.kW, p.strideW, p.dilationW, p.padLeft, p.outW) * 4);
   const div = r.heap.f32(ws.ptr, outPlane);
   div.set(js.avgpoolDivisors(p));
   r.k.exports.avgpoolPlanes(
