@@ -2,8 +2,8 @@
  * The wasm backend's kernel table: every op of the interface, one file per op in src/ops/. The
  * heavy ops (gemm, conv2d and its backward, maxpool2d and its backward, im2col and col2im with zero
  * padding) and batchNorm2d (+ backward), add/sub/mul, avgpool2d, globalAvgPool2d, softmax and
- * logSoftmax run the WebAssembly SIMD kernels; sgd, relu, the softmax-cross-entropy pair, the
- * broadcast gradient sumToShape, the pooling and softmax backward passes (and im2col/col2im with
+ * logSoftmax (+ backward) run the WebAssembly SIMD kernels; sgd, relu, the softmax-cross-entropy
+ * pair, the broadcast gradient sumToShape, the pooling backward passes (and im2col/col2im with
  * other pad modes) run the js raw kernels on views of the same wasm memory, so the choice is each
  * kernel's own. The backend's capabilities are this table's keys.
  */

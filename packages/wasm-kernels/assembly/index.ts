@@ -8,7 +8,7 @@ export { winogradFilter, winogradInput, winogradOutput, allFinite } from './wino
 export { addRows, subRows, mulRows } from './elementwise';
 export { bnStats, bnApply, bnBackwardSums, bnBackwardApply } from './batchnorm';
 export { avgpoolPlanes, avgpoolScratchFloats, globalAvgPlanes } from './pool';
-export { softmaxAxis } from './softmax';
+export { softmaxAxis, softmaxAxisBackward } from './softmax';
 
 /** First byte past the module's static data: callers allocate from here on. */
 export function heapBase(): usize {

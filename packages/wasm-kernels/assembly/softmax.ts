@@ -141,3 +141,100 @@ export function softmaxAxis(x: usize, outer: i32, len: i32, inner: i32, y: usize
     for (; i < inner; i++) softmax1(xo + <usize>i * 4, len, inner, yo + <usize>i * 4, lg);
   }
 }
+
+/** Sum along one contiguous row of len: dy*y (softmax) or dy (log), float32x4 blocks into float64. */
+function rowDot(y: usize, dy: usize, len: i32, log: bool): f64 {
+  let total: f64 = 0;
+  let j = 0;
+  while (j + 4 <= len) {
+    const end = min(len, j + BLOCK);
+    let acc = f32x4.splat(0);
+    for (; j + 4 <= end; j += 4) {
+      const g = v128.load(dy + <usize>j * 4);
+      acc = f32x4.add(acc, log ? g : f32x4.mul(g, v128.load(y + <usize>j * 4)));
+    }
+    total += <f64>hsum4(acc);
+  }
+  for (; j < len; j++) {
+    const g = load<f32>(dy + <usize>j * 4);
+    total += <f64>(log ? g : g * load<f32>(y + <usize>j * 4));
+  }
+  return total;
+}
+
+/**
+ * Backward of softmaxAxis from its output y: softmax (log 0) dx = y * (dy - sum(dy * y)),
+ * log-softmax (log 1) dx = dy - exp(y) * sum(dy), sums along len (float32x4 blocks of 256 into
+ * float64), 4 per f32x4 step along the row (inner 1) or over 4 adjacent slices (inner > 1).
+ */
+export function softmaxAxisBackward(y: usize, dy: usize, outer: i32, len: i32, inner: i32, dx: usize, log: i32): void {
+  const lg = log != 0;
+  const plane = <usize>(len * inner) * 4;
+  const st = <usize>inner * 4;
+  for (let o = 0; o < outer; o++) {
+    const yo = y + <usize>o * plane;
+    const go = dy + <usize>o * plane;
+    const xo = dx + <usize>o * plane;
+    if (inner == 1) {
+      const s = <f32>rowDot(yo, go, len, lg);
+      const sv = f32x4.splat(s);
+      let j = 0;
+      for (; j + 4 <= len; j += 4) {
+        const q = <usize>j * 4;
+        const yv = v128.load(yo + q);
+        const g = v128.load(go + q);
+        v128.store(xo + q, lg ? f32x4.sub(g, f32x4.mul(exp4(yv), sv)) : f32x4.mul(yv, f32x4.sub(g, sv)));
+      }
+      for (; j < len; j++) {
+        const q = <usize>j * 4;
+        const yv = load<f32>(yo + q);
+        const g = load<f32>(go + q);
+        store<f32>(xo + q, lg ? g - Mathf.exp(yv) * s : yv * (g - s));
+      }
+      continue;
+    }
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const yb = yo + <usize>i * 4;
+      const gb = go + <usize>i * 4;
+      const xb = xo + <usize>i * 4;
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
+      let j = 0;
+      while (j < len) {
+        const end = min(len, j + BLOCK);
+        let acc = f32x4.splat(0);
+        for (; j < end; j++) {
+          const g = v128.load(gb + <usize>j * st);
+          acc = f32x4.add(acc, lg ? g : f32x4.mul(g, v128.load(yb + <usize>j * st)));
+        }
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(acc));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(i8x16.shuffle(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+      }
+      const sv = f32x4(<f32>f64x2.extract_lane(lo, 0), <f32>f64x2.extract_lane(lo, 1), <f32>f64x2.extract_lane(hi, 0), <f32>f64x2.extract_lane(hi, 1));
+      for (let j = 0; j < len; j++) {
+        const q = <usize>j * st;
+        const yv = v128.load(yb + q);
+        const g = v128.load(gb + q);
+        v128.store(xb + q, lg ? f32x4.sub(g, f32x4.mul(exp4(yv), sv)) : f32x4.mul(yv, f32x4.sub(g, sv)));
+      }
+    }
+    for (; i < inner; i++) {
+      const yb = yo + <usize>i * 4;
+      const gb = go + <usize>i * 4;
+      const xb = xo + <usize>i * 4;
+      let total: f64 = 0;
+      for (let j = 0; j < len; j++) {
+        const g = load<f32>(gb + <usize>j * st);
+        total += <f64>(lg ? g : g * load<f32>(yb + <usize>j * st));
+      }
+      const s = <f32>total;
+      for (let j = 0; j < len; j++) {
+        const q = <usize>j * st;
+        const yv = load<f32>(yb + q);
+        const g = load<f32>(gb + q);
+        store<f32>(xb + q, lg ? g - Mathf.exp(yv) * s : yv * (g - s));
+      }
+    }
+  }
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   mulberry32, refAdd, refMul, refSub, refBatchNorm2d, refBatchNorm2dBackward, refBatchStats,
-  refGlobalAvgPool2d, refAvgpool2d, refSoftmax, refLogSoftmax,
+  refGlobalAvgPool2d, refAvgpool2d, refSoftmax, refLogSoftmax, refSoftmaxBackward, refLogSoftmaxBackward,
 } from '@convkit/reference';
 import { createHeap, instantiateKernelsSync } from './index.js';
 
@@ -232,6 +232,13 @@ describe('softmaxAxis vs refSoftmax / refLogSoftmax', () => {
         e.softmaxAxis(put(xv), outer, len, inner, y, log);
         const want = (log ? refLogSoftmax : refSoftmax)({ data: xv, shape }, axis);
         expectClose(heap.f32(y, size), want.data, 'y', 2e-6);
+        // backward from the kernel's own output (as the backend runs it), against the float64 gradient of that output
+        const yv = Float32Array.from(heap.f32(y, size));
+        const dyv = rand(size, r);
+        const dx = heap.alloc(size * 4);
+        e.softmaxAxisBackward(put(yv), put(dyv), outer, len, inner, dx, log);
+        const wantDx = (log ? refLogSoftmaxBackward : refSoftmaxBackward)({ data: yv, shape }, { data: dyv, shape }, axis);
+        expectClose(heap.f32(dx, size), wantDx.data, 'dx', 1e-4 * Math.max(1, len / 512));
       });
     }
   }

@@ -103,4 +103,6 @@ export interface KernelExports {
   avgpoolScratchFloats(W: number, kW: number, sW: number, dW: number, padL: number, outW: number): number;
   /** Softmax (log 0) or log-softmax (log 1) of x [outer, len, inner] along len into y (NaN in a slice: the slice is NaN). */
   softmaxAxis(x: number, outer: number, len: number, inner: number, y: number, log: number): void;
+  /** Backward of softmaxAxis from its output y: softmax (log 0) dx = y * (dy - sum(dy * y)); log-softmax (log 1) dx = dy - exp(y) * sum(dy). */
+  softmaxAxisBackward(y: number, dy: number, outer: number, len: number, inner: number, dx: number, log: number): void;
 }

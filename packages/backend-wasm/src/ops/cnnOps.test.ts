@@ -5,7 +5,7 @@
 // count-include-pad and ceil mode, softmax / log-softmax on inner axes.
 import { describe, expect, it } from 'vitest';
 import {
-  refAdd, refSub, refMul, refBatchNorm2d, refAvgpool2d, refSoftmax, refLogSoftmax, refGlobalAvgPool2d,
+  refAdd, refSub, refMul, refBatchNorm2d, refAvgpool2d, refSoftmax, refLogSoftmax, refGlobalAvgPool2d, refSoftmaxBackward, refLogSoftmaxBackward,
 } from '@convkit/reference';
 import { expectClose, rand, rng, wasmContext } from '../test/helpers.js';
 
@@ -101,6 +101,16 @@ describe('wasm avgpool2d / globalAvgPool2d / softmax vs the reference', async ()
     it(`softmax, logSoftmax axis ${axis}`, async () => {
       expectClose(await (await ctx.softmax(xt, { axis })).read(), refSoftmax({ data: x, shape: [2, 3, 9, 11] }, axis).data, 'softmax');
       expectClose(await (await ctx.logSoftmax(xt, { axis })).read(), refLogSoftmax({ data: x, shape: [2, 3, 9, 11] }, axis).data, 'logSoftmax');
+      // backward from a forward output y held as given (the gradients of that y in float64)
+      const shape = [2, 3, 9, 11];
+      const dyv = rand(x.length, r);
+      const dyt = ctx.tensor(dyv, shape);
+      const ys = await (await ctx.softmax(xt, { axis })).read();
+      const yl = await (await ctx.logSoftmax(xt, { axis })).read();
+      const ds = await ctx.softmaxBackward(ctx.tensor(Float32Array.from(ys), shape), dyt, { axis });
+      expectClose(await ds.read(), refSoftmaxBackward({ data: ys, shape }, { data: dyv, shape }, axis).data, 'softmaxBackward');
+      const dl = await ctx.logSoftmaxBackward(ctx.tensor(Float32Array.from(yl), shape), dyt, { axis });
+      expectClose(await dl.read(), refLogSoftmaxBackward({ data: yl, shape }, { data: dyv, shape }, axis).data, 'logSoftmaxBackward');
     });
   }
 });

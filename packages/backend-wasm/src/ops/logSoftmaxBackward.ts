@@ -1,10 +1,9 @@
 import type { AxisParams, DataId } from '@convkit/core';
-import * as js from '@convkit/backend-js/kernels';
 import type { WasmRuntime } from '../runtime.js';
 
-/** dx = dy - exp(y) * sum(dy) along the axis (float64 sums): the js kernel on views of the wasm memory. */
+/** dx = dy - exp(y) * sum(dy) along the axis, from the forward's output y: the wasm `softmaxAxisBackward` (f32x4, sums in blocks of 256 into float64). */
 export function logSoftmaxBackward(r: WasmRuntime, y: DataId, dy: DataId, p: AxisParams): DataId {
   const dx = r.s.f32(p.outer * p.len * p.inner);
-  js.softmaxAxisBackward(p, r.s.fv(y), r.s.fv(dy), r.s.fv(dx), true);
+  r.k.exports.softmaxAxisBackward(r.s.ptr(y), r.s.ptr(dy), p.outer, p.len, p.inner, dx.ptr, 1);
   return dx;
 }

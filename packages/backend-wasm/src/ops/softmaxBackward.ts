@@ -1,10 +1,9 @@
 import type { AxisParams, DataId } from '@convkit/core';
-import * as js from '@convkit/backend-js/kernels';
 import type { WasmRuntime } from '../runtime.js';
 
-/** dx = y * (dy - sum(dy * y)) along the axis (float64 sums): the js kernel on views of the wasm memory. */
+/** dx = y * (dy - sum(dy * y)) along the axis, from the forward's output y: the wasm `softmaxAxisBackward` (f32x4, sums in blocks of 256 into float64). */
 export function softmaxBackward(r: WasmRuntime, y: DataId, dy: DataId, p: AxisParams): DataId {
   const dx = r.s.f32(p.outer * p.len * p.inner);
-  js.softmaxAxisBackward(p, r.s.fv(y), r.s.fv(dy), r.s.fv(dx), false);
+  r.k.exports.softmaxAxisBackward(r.s.ptr(y), r.s.ptr(dy), p.outer, p.len, p.inner, dx.ptr, 0);
   return dx;
 }
