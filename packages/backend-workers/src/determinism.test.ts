@@ -15,6 +15,7 @@ import { createJsBackend } from '@convkit/backend-js';
 import { createWasmBackend } from '@convkit/backend-wasm';
 import { compare, describeMismatch } from '@convkit/reference';
 import { poolOf, rand, TOL, workersContext } from './testing/helpers.js';
+import type { WorkersBackendOptions } from '../dist/index.js';
 
 async function run(ctx: Context, N = 3, padMode: PadMode = 'reflect', groups = 2) {
   const x = ctx.tensor(rand(N * 6 * 13 * 11, 41), [N, 6, 13, 11]);
@@ -66,24 +67,35 @@ async function runNewOps(ctx: Context) {
   const lsmb = await ctx.logSoftmaxBackward(lsm, dy, { axis: -1 });
   const po = { kernel: 3, stride: 2, padding: [1, 1, 0, 1] as [number, number, number, number], ceilMode: true, countIncludePad: true };
   const ap = await ctx.avgpool2d(x, po);
-  const apb = await ctx.avgpool2dBackward(ap, { ...po, inputShape: xs });
+  // the backward passes on gradients of their own (the forward outputs differ between kernel sets)
+  const apb = await ctx.avgpool2dBackward(ctx.tensor(rand(ap.size, 60), [...ap.shape]), { ...po, inputShape: xs });
   const gp = await ctx.globalAvgPool2d(x);
-  const gpb = await ctx.globalAvgPool2dBackward(gp, { inputShape: xs });
-  const outs = [bn.y, bn.runningMean!, bn.runningVar!, bnInfer.y, bnb.dx, bnb.dgamma, bnb.dbeta, sum, diff, prod, ...sums, mb.da, mb.db, sm, lsm, sm0, smb, lsmb, ap, apb, gp, gpb];
+  const gpb = await ctx.globalAvgPool2dBackward(ctx.tensor(rand(14, 61), [2, 7, 1, 1]), { inputShape: xs });
+  const outs = [bn.y, bn.runningMean!, bn.runningVar!, bnInfer.y, bnb.dx, bnb.dgamma, bnb.dbeta, sum, diff, prod, ...sums, mb.da, mb.db, sm, lsm, sm0, smb, lsmb, apb, gpb, ap, gp];
   return Promise.all(outs.map((t) => t.read()));
 }
+
+/** runNewOps' last two outputs (avgpool2d, globalAvgPool2d) come from the wasm kernels when the workers run them. */
+const WASM_OUTPUTS = 2;
 
 describe('split-independent results', () => {
   it.each([
     ["kernels 'js'", { kernels: 'js' as const }],
-    ['wasm kernels (these ops run js in them too)', {}],
-    ['copy mode', { forceCopy: true }],
-  ])('issue-20 ops, %s: pool sizes 1, 2 and 3 with the finest split give the js backend bits', async (_n, o) => {
+    ['wasm kernels', {}],
+    ['wasm kernels, copy mode', { forceCopy: true }],
+  ] as [string, WorkersBackendOptions][])('issue-20 ops, %s: pool sizes 1, 2 and 3 with the finest split give the js backend bits (wasm kernels: avgpool2d and globalAvgPool2d the wasm backend bits)', async (_n, o) => {
     const js = new Context(createJsBackend());
     const want = await runNewOps(js);
+    if (o.kernels !== 'js') {
+      // the ops with a wasm version in the workers: the single-thread wasm backend's bits
+      const wasm = new Context(createWasmBackend());
+      want.splice(-WASM_OUTPUTS, WASM_OUTPUTS, ...(await runNewOps(wasm)).slice(-WASM_OUTPUTS));
+      await wasm.dispose();
+    }
     for (const workers of [1, 2, 3]) {
       const ctx = await workersContext({ workers, minTaskWork: 1, ...o });
       const got = await runNewOps(ctx);
+      if (o.kernels !== 'js') for (const k of ['avgpool2d', 'globalAvgPool2d'] as const) expect(poolOf(ctx).kernelRuns[k], k).toEqual({ wasm: workers === 1 ? 1 : expect.any(Number), js: 0 });
       // every op on the workers (work >= minTaskWork 1); split into several tasks with 2 or 3
       if (workers === 1) expect(poolOf(ctx).stats.tasks, 'tasks').toBe(NEW_OP_CALLS);
       else expect(poolOf(ctx).stats.tasks, 'tasks').toBeGreaterThan(NEW_OP_CALLS + 20);
@@ -96,12 +108,18 @@ describe('split-independent results', () => {
   it('issue-20 ops below minTaskWork run on the main thread with the same bits', async () => {
     const js = new Context(createJsBackend());
     const want = await runNewOps(js);
-    const ctx = await workersContext({ workers: 2, minTaskWork: 1 << 20 });
+    const ctx = await workersContext({ workers: 2, minTaskWork: 1 << 20, kernels: 'js' });
     const got = await runNewOps(ctx);
     expect(poolOf(ctx).stats.tasks).toBe(0);
     expect(poolOf(ctx).hostTasks).toBe(NEW_OP_CALLS);
     for (let i = 0; i < want.length; i++) expect(got[i], `output ${i}`).toEqual(want[i]);
     await ctx.dispose();
+    // with the wasm kernels the ops that have a wasm version stay on a worker (one task each)
+    const w = await workersContext({ workers: 2, minTaskWork: 1 << 20 });
+    await runNewOps(w);
+    expect(poolOf(w).stats.tasks).toBe(WASM_OUTPUTS);
+    expect(poolOf(w).hostTasks).toBe(NEW_OP_CALLS - WASM_OUTPUTS);
+    await w.dispose();
     await js.dispose();
   });
 

@@ -56,7 +56,7 @@ const CONFIGS: [string, WorkersBackendOptions, string][] = [
 ];
 
 /** The kernels that have a wasm version (the worker reports which set ran each task). */
-const WASM_KERNELS = ['conv2d', 'conv2dBackwardData', 'conv2dBackwardFilter', 'gemm', 'maxpool2d'] as const;
+const WASM_KERNELS = ['conv2d', 'conv2dBackwardData', 'conv2dBackwardFilter', 'gemm', 'maxpool2d', 'avgpool2d', 'globalAvgPool2d'] as const;
 
 const CONV_CASES: [string, number[], number[], ConvOptions & { bias?: boolean }][] = [
   ['same 3x3 + bias, N=3', [3, 4, 9, 7], [5, 4, 3, 3], { bias: true }],
@@ -397,7 +397,7 @@ describe.each(CONFIGS)('workers backend (%s)', (_label, opts, engine) => {
     expect(poolOf(ctx).pendingTasks).toBe(0);
   });
 
-  it('ran the conv, dx, dW and maxpool tasks in the kernel set the engine names', () => {
+  it('ran the conv, dx, dW, maxpool, avgpool and global-average-pool tasks in the kernel set the engine names', () => {
     const runs = poolOf(ctx).kernelRuns;
     const wasm = engine.endsWith('+wasm-simd');
     for (const k of WASM_KERNELS) {

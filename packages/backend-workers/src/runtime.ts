@@ -9,6 +9,7 @@ import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { isNode, sharedMemoryAvailable } from './env.js';
 import type { WorkersBackendOptions, WorkersKernelsOption } from './options.js';
 import { WorkerPool, type Task, type TaskResult } from './pool.js';
+import type { KernelName } from './protocol.js';
 import { createRangeKernels, type KernelArgs, type RangeKernels } from './table.js';
 import { Storage, type Rec } from './storage.js';
 import { startWasmKernels } from './wasm.js';
@@ -22,6 +23,9 @@ export const TASKS_PER_WORKER = 4;
 
 /** A worker gets more than one task of an op only when each is at least SPLIT_FACTOR x minTaskWork. */
 export const SPLIT_FACTOR = 256;
+
+/** Issue-20 kernels with a wasm version in the workers (table.ts): never run on the main thread's js kernels while the workers run wasm. */
+const SMALL_ON_WORKERS_WITH_WASM: ReadonlySet<KernelName> = new Set<KernelName>(['avgpool2d', 'globalAvgPool2d']);
 
 /** Why WebAssembly SIMD cannot run on this thread (or under the test hook), or null when it can. */
 function hostSimdReason(o: { simulateNoSimd?: boolean | 'workers' }): string | null {
@@ -259,11 +263,13 @@ export class WorkersRuntime implements BackendRuntime {
   /**
    * Like `exec`, but an op whose whole `work` is below `minTaskWork` (one task) runs on the main
    * thread at once: a round trip through a worker's event loop costs more than such an op (a bias
-   * add, a global pooling's [N, C] output, a softmax over 10 classes). Only for kernels that run
-   * js in the workers too (the issue-20 ops), so the result has the same bits wherever it runs.
+   * add, a global pooling's [N, C] output, a softmax over 10 classes). The main thread runs the js
+   * kernels, so a kernel that has a wasm version (SMALL_ON_WORKERS_WITH_WASM) stays on a worker
+   * while the workers run wasm: the result has the same bits wherever it runs.
    */
   async execSmall(op: string, tasks: Task[], outputs: Rec[], work: number): Promise<TaskResult[]> {
-    if (tasks.length !== 1 || work >= this.minTaskWork) return this.exec(op, tasks, outputs);
+    const wasmKernel = this.wasm && SMALL_ON_WORKERS_WITH_WASM.has(tasks[0]?.kernel as KernelName);
+    if (tasks.length !== 1 || work >= this.minTaskWork || wasmKernel) return this.exec(op, tasks, outputs);
     if (this.pool.disposed) {
       for (const o of outputs) this.storage.free(o);
       throw new BackendExecutionError(op, this.name, 'the backend was disposed');

@@ -89,7 +89,8 @@ export const RANGE_KERNELS = {
   softmaxCrossEntropy: (_e, p, a, r) => K.softmaxCrossEntropy(p, a.logits as F, a.labels as Int32Array, a.probs as F, r[0], r[1]),
   softmaxCrossEntropyBackward: (_e, p, a, r) =>
     K.softmaxCrossEntropyBackward(p, a.probs as F, a.labels as Int32Array, a.dlogits as F, r[0], r[1]),
-  // the ops of issue 20 (js kernels; each task owns whole output elements, see ops/<op>.ts)
+  // the ops of issue 20 (each task owns whole output elements, see ops/<op>.ts): avgpool2d and
+  // globalAvgPool2d have wasm versions, the others run js in both kernel sets
   batchNorm2d: (_e, p, a, r) =>
     batchNorm2dChannels(p, a.x as F, a.gamma as F | null, a.beta as F | null, a.rm as F | null, a.rv as F | null, a.y as F, a.newRm as F | null, a.newRv as F | null, r[0]!, r[1]!),
   batchNorm2dBackward: (_e, p, a, r) =>
@@ -98,9 +99,19 @@ export const RANGE_KERNELS = {
   sub: (_e, p, a, r) => K.broadcastBinary('sub', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
   mul: (_e, p, a, r) => K.broadcastBinary('mul', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
   sumToShape: (_e, p, a, r) => sumToShapeRange(p, a.x as F, a.y as F, r[0]!, r[1]!),
-  globalAvgPool2d: (_e, p, a, r) => K.globalAvgPool2d(p, a.x as F, a.y as F, r[0], r[1]),
+  globalAvgPool2d: (e, p, a, r) =>
+    pick(
+      e,
+      (k) => k.globalAvgPool2d(p, a.x as F, a.y as F, r[0]!, r[1]!),
+      () => K.globalAvgPool2d(p, a.x as F, a.y as F, r[0], r[1]),
+    ),
   globalAvgPool2dBackward: (_e, p, a, r) => K.globalAvgPool2dBackward(p, a.dy as F, a.dx as F, r[0], r[1]),
-  avgpool2d: (_e, p, a, r) => K.avgpool2d(p, a.x as F, a.y as F, K.avgpoolDivisors(p), r[0], r[1]),
+  avgpool2d: (e, p, a, r) =>
+    pick(
+      e,
+      (k) => k.avgpool2d(p, a.x as F, a.y as F, r[0]!, r[1]!),
+      () => K.avgpool2d(p, a.x as F, a.y as F, K.avgpoolDivisors(p), r[0], r[1]),
+    ),
   avgpool2dBackward: (_e, p, a, r) => {
     // windows add into dx (a recycled buffer may hold old values): clear this task's planes first
     const HW = p.inH * p.inW;

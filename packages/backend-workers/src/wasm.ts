@@ -12,7 +12,8 @@
  * Every call returns true when wasm computed the range, false when the caller must run the js kernel
  * (the worker reports which one ran per task).
  */
-import type { Conv2dParams, GemmParams, MaxPool2dParams } from '@convkit/core';
+import type { AvgPool2dParams, Conv2dParams, GemmParams, GlobalPool2dParams, MaxPool2dParams } from '@convkit/core';
+import { avgpoolDivisors } from '@convkit/backend-js/kernels';
 import { WasmRawKernels, conv2dForward, planConv2d } from '@convkit/backend-wasm/internal';
 import { simdUnavailableReason } from '@convkit/wasm-kernels';
 import { prof } from './prof.js';
@@ -148,6 +149,54 @@ export class WorkerWasmKernels {
 
   maxpool2d(p: MaxPool2dParams, x: F, y: F, indices: Int32Array, plane0: number, plane1: number): boolean {
     this.raw.maxpool2d(p, x, y, indices, plane0, plane1);
+    return true;
+  }
+
+  /**
+   * Average pooling of planes [plane0, plane1): the task's planes copied into this worker's wasm
+   * memory, the wasm `avgpoolPlanes` on them with the js kernel's divisors as float32 (as the wasm
+   * backend calls it; every plane is computed on its own, so any plane split gives its bits).
+   */
+  avgpool2d(p: AvgPool2dParams, x: F, y: F, plane0: number, plane1: number): boolean {
+    const n = plane1 - plane0;
+    if (n <= 0) return true;
+    const { heap, k } = this.raw;
+    const inPlane = p.inH * p.inW;
+    const L = p.outH * p.outW;
+    const divBytes = Math.ceil((L * 4) / 64) * 64;
+    const xp = heap.alloc(n * inPlane * 4);
+    const yp = heap.alloc(n * L * 4);
+    const ws = this.#workspace(divBytes + p.inW * 4 + 16);
+    heap.f32(xp, n * inPlane).set(x.subarray(plane0 * inPlane, plane1 * inPlane));
+    heap.f32(ws.ptr, L).set(avgpoolDivisors(p));
+    prof.mark();
+    k.exports.avgpoolPlanes(
+      xp, n, p.inH, p.inW,
+      p.kH, p.kW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft,
+      p.outH, p.outW, ws.ptr, ws.ptr + divBytes, yp,
+    );
+    prof.mark();
+    y.set(heap.f32(yp, n * L), plane0 * L);
+    heap.free(xp);
+    heap.free(yp);
+    return true;
+  }
+
+  /** Means of planes [plane0, plane1): the wasm `globalAvgPlanes` (per plane, as the wasm backend) on the copied planes. */
+  globalAvgPool2d(p: GlobalPool2dParams, x: F, y: F, plane0: number, plane1: number): boolean {
+    const n = plane1 - plane0;
+    if (n <= 0) return true;
+    const { heap, k } = this.raw;
+    const P = p.H * p.W;
+    const xp = heap.alloc(n * P * 4);
+    const yp = heap.alloc(n * 4);
+    heap.f32(xp, n * P).set(x.subarray(plane0 * P, plane1 * P));
+    prof.mark();
+    k.exports.globalAvgPlanes(xp, n, P, yp);
+    prof.mark();
+    y.set(heap.f32(yp, n), plane0);
+    heap.free(xp);
+    heap.free(yp);
     return true;
   }
 }
