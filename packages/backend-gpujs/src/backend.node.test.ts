@@ -191,7 +191,9 @@ describe('gpujs CPU-fallback policy (gpu.js degrades an unsupported kernel to it
 describe('gpujs backend object (defineBackend: a GpujsRuntime and the gpujsKernels table)', () => {
   it('claims exactly the ops of its kernel table, and reports mode, renderer and adapter as members', async () => {
     const be = await createGpujsBackend({ mode: 'webasm' });
-    const ops = ['gemm', 'im2col', 'col2im', 'conv2d', 'conv2dBackward', 'maxpool2d', 'maxpool2dBackward', 'sgd', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward'];
+    const ops = ['gemm', 'im2col', 'col2im', 'conv2d', 'conv2dBackward', 'maxpool2d', 'maxpool2dBackward', 'sgd', 'relu', 'reluBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward',
+      'batchNorm2d', 'batchNorm2dBackward', 'add', 'sub', 'mul', 'sumToShape', 'globalAvgPool2d', 'globalAvgPool2dBackward',
+      'avgpool2d', 'avgpool2dBackward', 'softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward'];
     expect([...be.capabilities].sort()).toEqual(ops.sort());
     for (const op of ops) expect(typeof (be as unknown as Record<string, unknown>)[op], op).toBe('function');
     expect(be.name).toBe('gpujs');
