@@ -7,7 +7,6 @@
 import * as K from '@convkit/backend-js/kernels';
 import type { KernelName } from './protocol.js';
 import type { WorkerWasmKernels } from './wasm.js';
-import { batchNorm2dBackwardChannels, batchNorm2dChannels, sumToShapeRange } from './ranges.js';
 
 type Arr = Float32Array | Int32Array;
 type F = Float32Array;
@@ -92,13 +91,13 @@ export const RANGE_KERNELS = {
   // the ops of issue 20 (each task owns whole output elements, see ops/<op>.ts): avgpool2d and
   // globalAvgPool2d have wasm versions, the others run js in both kernel sets
   batchNorm2d: (_e, p, a, r) =>
-    batchNorm2dChannels(p, a.x as F, a.gamma as F | null, a.beta as F | null, a.rm as F | null, a.rv as F | null, a.y as F, a.newRm as F | null, a.newRv as F | null, r[0]!, r[1]!),
+    K.batchNorm2d(p, a.x as F, a.gamma as F | null, a.beta as F | null, a.rm as F | null, a.rv as F | null, a.y as F, a.newRm as F | null, a.newRv as F | null, r[0]!, r[1]!),
   batchNorm2dBackward: (_e, p, a, r) =>
-    batchNorm2dBackwardChannels(p, a.x as F, a.dy as F, a.gamma as F | null, a.dx as F, a.dgamma as F, a.dbeta as F, r[0]!, r[1]!),
+    K.batchNorm2dBackward(p, a.x as F, a.dy as F, a.gamma as F | null, a.dx as F, a.dgamma as F, a.dbeta as F, r[0]!, r[1]!),
   add: (_e, p, a, r) => K.broadcastBinary('add', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
   sub: (_e, p, a, r) => K.broadcastBinary('sub', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
   mul: (_e, p, a, r) => K.broadcastBinary('mul', p, a.a as F, a.b as F, a.y as F, r[0], r[1]),
-  sumToShape: (_e, p, a, r) => sumToShapeRange(p, a.x as F, a.y as F, r[0]!, r[1]!),
+  sumToShape: (_e, p, a, r) => K.sumToShape(p, a.x as F, a.y as F, r[0]!, r[1]!),
   globalAvgPool2d: (e, p, a, r) =>
     pick(
       e,

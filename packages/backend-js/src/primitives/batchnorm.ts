@@ -23,7 +23,9 @@ function channelStats(x: Float32Array, N: number, C: number, P: number, c: numbe
 /**
  * Batch norm of x [N, C, H, W] per channel (CONVENTIONS.md "Batch norm"); gamma/beta null = affine
  * off. Training: batch mean and biased variance, and (when rm/rv are given) the updated running
- * statistics into newRm/newRv. Inference: the running statistics rm/rv.
+ * statistics into newRm/newRv. Inference: the running statistics rm/rv. Channels [c0, c1) only
+ * (default all): each channel is computed from its own planes alone, so any split of the channels
+ * gives the whole call's bits.
  */
 export function batchNorm2d(
   p: BatchNorm2dParams,
@@ -35,10 +37,12 @@ export function batchNorm2d(
   y: Float32Array,
   newRm: Float32Array | null,
   newRv: Float32Array | null,
+  c0 = 0,
+  c1 = p.C,
 ): void {
   const { N, C, H, W, training, eps, momentum, momentumMode } = p;
   const P = H * W;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     let mean: number;
     let variance: number;
     if (training) {
@@ -67,7 +71,10 @@ export function batchNorm2d(
   }
 }
 
-/** Training-mode gradients of batchNorm2d from the batch statistics of x (float64 sums). */
+/**
+ * Training-mode gradients of batchNorm2d from the batch statistics of x (float64 sums): dx of
+ * channels [c0, c1) (default all) and their dgamma[c], dbeta[c].
+ */
 export function batchNorm2dBackward(
   p: BatchNorm2dBackwardParams,
   x: Float32Array,
@@ -76,11 +83,13 @@ export function batchNorm2dBackward(
   dx: Float32Array,
   dgamma: Float32Array,
   dbeta: Float32Array,
+  c0 = 0,
+  c1 = p.C,
 ): void {
   const { N, C, H, W, eps } = p;
   const P = H * W;
   const M = N * P;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const { mean, varB } = channelStats(x, N, C, P, c);
     const inv = 1 / Math.sqrt(varB + eps);
     let sdy = 0;

@@ -13,7 +13,7 @@ export { conv2dWinograd, conv2dBackwardFilterWinograd, useWinograd } from './win
 export { conv2dBackwardData, conv2dBackwardFilter, conv2dBackwardBias, transposedConvParams } from './conv2d_backward.js';
 export { maxpool2d, maxpool2dBackward } from './maxpool2d.js';
 export { sgd, relu, reluBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './elementwise.js';
-export { broadcastBinary, sumToShape, type BinaryOp } from './broadcast.js';
+export { broadcastBinary, sumToShape, sumToShapeAxis, type BinaryOp } from './broadcast.js';
 export { batchNorm2d, batchNorm2dBackward } from './batchnorm.js';
 export { avgpool2d, avgpool2dBackward, avgpoolDivisors, globalAvgPool2d, globalAvgPool2dBackward } from './avgpool2d.js';
 export { softmaxAxis, softmaxAxisBackward } from './softmax.js';

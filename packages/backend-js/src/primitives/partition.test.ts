@@ -2,8 +2,19 @@
 // sub-ranges into an output pre-filled with garbage (NaN) gives exactly (bit for bit) the result of
 // one full-range call, which itself matches the float64 reference.
 import { describe, expect, it } from 'vitest';
-import type { Conv2dParams, Im2colParams, MaxPool2dParams } from '@convkit/core';
-import { refConv2d, refConv2dBackward, refGemm, refIm2col, refCol2im, refMaxpool2d, refMaxpool2dBackward } from '@convkit/reference';
+import type { BatchNorm2dParams, Conv2dParams, Im2colParams, MaxPool2dParams, SumToShapeParams } from '@convkit/core';
+import {
+  refBatchNorm2d,
+  refBatchNorm2dBackward,
+  refConv2d,
+  refConv2dBackward,
+  refGemm,
+  refIm2col,
+  refCol2im,
+  refMaxpool2d,
+  refMaxpool2dBackward,
+  refReduceTo,
+} from '@convkit/reference';
 import * as k from './index.js';
 import { expectClose, expectSame, rand, rng } from '../test/helpers.js';
 
@@ -211,6 +222,76 @@ describe('raw kernels: split ranges give the full-range result exactly', () => {
     k.softmaxCrossEntropyBackward(sp, pr1, labels, dl1);
     for (const [a, b] of cuts(13, 4)) k.softmaxCrossEntropyBackward(sp, pr1, labels, dl2, a, b);
     expectSame(dl2, dl1, 'dlogits');
+  });
+
+  it('batchNorm2d / batchNorm2dBackward over channel ranges', () => {
+    const N = 3, C = 7, H = 4, W = 5, n = N * C * H * W;
+    const x = rand(n, r), dy = rand(n, r), gamma = rand(C, r), beta = rand(C, r), rm = rand(C, r);
+    const rv = rand(C, r).map((v) => Math.abs(v) + 0.5);
+    const t = (d: Float32Array, shape: number[]) => ({ data: d, shape });
+    for (const training of [true, false]) {
+      for (const momentumMode of ['pytorch', 'onnx'] as const) {
+        const p: BatchNorm2dParams = { N, C, H, W, training, eps: 1e-5, momentum: momentumMode === 'pytorch' ? 0.1 : 0.9, momentumMode };
+        const y1 = nan(n), m1 = nan(C), v1 = nan(C), y2 = nan(n), m2 = nan(C), v2 = nan(C);
+        k.batchNorm2d(p, x, gamma, beta, rm, rv, y1, m1, v1);
+        for (const [a, b] of cuts(C, 4)) k.batchNorm2d(p, x, gamma, beta, rm, rv, y2, m2, v2, a, b);
+        expectSame(y2, y1, `bn y ${training} ${momentumMode}`);
+        const ref = refBatchNorm2d(
+          t(x, [N, C, H, W]),
+          { gamma: t(gamma, [C]), beta: t(beta, [C]), runningMean: t(rm, [C]), runningVar: t(rv, [C]) },
+          { training, eps: p.eps, momentum: p.momentum, momentumMode },
+        );
+        expectClose(y1, ref.y.data, 'bn y vs reference');
+        if (training) {
+          expectSame(m2, m1, 'bn running mean');
+          expectSame(v2, v1, 'bn running var');
+          expectClose(m1, ref.runningMean!.data, 'bn running mean vs reference');
+          expectClose(v1, ref.runningVar!.data, 'bn running var vs reference');
+        }
+      }
+    }
+    const bp = { N, C, H, W, eps: 1e-5 };
+    const dx1 = nan(n), dg1 = nan(C), db1 = nan(C), dx2 = nan(n), dg2 = nan(C), db2 = nan(C);
+    k.batchNorm2dBackward(bp, x, dy, gamma, dx1, dg1, db1);
+    for (const [a, b] of cuts(C, 4)) k.batchNorm2dBackward(bp, x, dy, gamma, dx2, dg2, db2, a, b);
+    expectSame(dx2, dx1, 'bn dx');
+    expectSame(dg2, dg1, 'bn dgamma');
+    expectSame(db2, db1, 'bn dbeta');
+    const ref = refBatchNorm2dBackward(t(x, [N, C, H, W]), t(dy, [N, C, H, W]), t(gamma, [C]), { eps: 1e-5 });
+    expectClose(dx1, ref.dx.data, 'bn dx vs reference');
+    expectClose(dg1, ref.dgamma.data, 'bn dgamma vs reference');
+    expectClose(db1, ref.dbeta.data, 'bn dbeta vs reference');
+  });
+
+  it('sumToShape over ranges of its split axis (sumToShapeAxis)', () => {
+    // [x shape, y shape]: bias gradient, dense bias, inner kept axes, a sum to one value, a copy
+    const cases: [number[], number[]][] = [
+      [[3, 5, 4, 6], [5, 1, 1]],
+      [[6, 9], [9]],
+      [[4, 3, 5, 2], [1, 3, 1, 2]],
+      [[2, 3, 1, 5], [3, 1, 5]],
+      [[5, 4, 3], [1]],
+      [[1, 3, 4], [3, 4]],
+    ];
+    for (const [xs, ys] of cases) {
+      const full = [...Array<number>(xs.length - ys.length).fill(1), ...ys];
+      const strides = new Array<number>(xs.length).fill(0);
+      for (let ax = xs.length - 1, st = 1; ax >= 0; ax--) {
+        if (full[ax]! > 1) strides[ax] = st;
+        st *= full[ax]!;
+      }
+      const size = xs.reduce((a, b) => a * b, 1), outSize = ys.reduce((a, b) => a * b, 1);
+      const p: SumToShapeParams = { shape: xs, strides, size, outSize, alpha: 0.75 };
+      const x = rand(size, r);
+      const y1 = nan(outSize), y2 = nan(outSize);
+      k.sumToShape(p, x, y1);
+      const axis = k.sumToShapeAxis(p);
+      const len = axis === 'copy' ? size : axis < 0 ? 1 : xs[axis]!;
+      for (const [a, b] of cuts(len, 4)) k.sumToShape(p, x, y2, a, b);
+      expectSame(y2, y1, `sumToShape [${xs}] -> [${ys}]`);
+      const ref = refReduceTo({ data: x, shape: xs }, ys);
+      expectClose(y1, Array.from(ref.data, (v) => 0.75 * v), `sumToShape [${xs}] -> [${ys}] vs reference`);
+    }
   });
 
   it('kernels work on SharedArrayBuffer-backed views', () => {

@@ -1,8 +1,8 @@
 import type { DataId, SumToShapeParams } from '@convkit/core';
+import { sumToShapeAxis } from '@convkit/backend-js/kernels';
 import type { WorkersRuntime } from '../runtime.js';
 import { split, type Range } from '../partition.js';
 import type { Task } from '../pool.js';
-import { sumToShapeAxis } from '../ranges.js';
 
 /**
  * The broadcast gradient: y = alpha * x summed down to y's shape. Tasks own contiguous blocks of
