@@ -60,6 +60,6 @@ describe.skipIf(!built)(`pnpm train CLI${built ? '' : ' (skipped: dist/train-cli
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('after 3 steps');
     expect(html).toContain('stem conv3x3(1-&gt;4) bn relu, residual stages 4-8');
-    expect(html).toContain('Adam lr 0.003');
+    expect(html).toContain('Adam lr 0.002');
   });
 });

@@ -87,8 +87,8 @@ export const DEFAULT_TRAIN: Required<Omit<TrainOptions, 'maxSteps' | 'resnetChan
 export const DEFAULT_RESNET = {
   resnetChannels: [8, 16, 32] as readonly number[],
   augment: 2,
-  epochs: 8,
-  lr: 3e-3,
+  epochs: 10,
+  lr: 2e-3,
   weightDecay: 1e-4,
 };
 
