@@ -126,8 +126,8 @@ function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(argv: reado
 export const TRAIN_USAGE =
   'usage: pnpm train [--model cnn|resnet] --backend <js|workers|wasm|gpujs|gpujs:headlessgl|gpujs:webgl2|gpujs:webgl|gpujs:webgpu|gpujs:webasm|auto> [--epochs n] [--batch n] [--lr x] ' +
   '[--momentum x] [--weight-decay x] [--seed n] [--max-steps n] [--schedule cosine|constant] [--channels 16,32] [--hidden 64] [--augment px] [--out file.html]\n' +
-  '  --model cnn (default): the small CNN with SGD; --model resnet: the small ResNet with Adam (defaults epochs 10, lr 2e-3, weight decay 1e-4, ' +
-  '--channels 8,16,32 = 2 or 3 residual stages, --augment 2 = random shifts of up to 2 px; --momentum and --hidden do not apply)';
+  '  --model cnn (default): the small CNN with SGD; --model resnet: the small ResNet with Adam (defaults epochs 10, lr 2e-3, weight decay 5e-4, ' +
+  '--channels 16,32,64 = 2 or 3 residual stages, --augment 2 = random shifts of up to 2 px; --momentum and --hidden do not apply)';
 
 const TRAIN_OPTIONS = {
   model: { type: 'string' },

@@ -1,7 +1,7 @@
 /**
  * The ResNet accuracy claim, as a test that CI skips: with CONVKIT_RESNET_EPOCHS=<n> set, trains
- * the small ResNet (defaults of `pnpm train --model resnet`: stages 8-16-32, Adam 2e-3, cosine,
- * batch 32, shifts of up to 2 px) for n epochs (the documented run: 10) on
+ * the small ResNet (defaults of `pnpm train --model resnet`: stages 16-32-64, Adam 2e-3 with L2
+ * 5e-4, cosine, batch 32, shifts of up to 2 px) for n epochs (the documented run: 10, on wasm) on
  * CONVKIT_RESNET_BACKEND (default js) and requires >= 98.5 % held-out accuracy. Without it, only
  * the skipped test's name says how to run it (training to convergence is minutes, not CI time).
  */

@@ -40,7 +40,7 @@ export interface TrainOptions {
    * formula; weightDecay as its L2 term on weights; momentum is not used).
    */
   model?: ModelName;
-  /** residual-stage channels of smallResNet (default [8, 16, 32]) */
+  /** residual-stage channels of smallResNet (the demos' default [16, 32, 64]) */
   resnetChannels?: readonly number[];
   /**
    * Training-time augmentation: every training image is shifted by a seeded random offset of up
@@ -81,15 +81,16 @@ export const DEFAULT_TRAIN: Required<Omit<TrainOptions, 'maxSteps' | 'resnetChan
 };
 
 /**
- * The resnet's defaults where they differ from DEFAULT_TRAIN (Adam's lr and L2 term, its epochs);
+ * The resnet's defaults where they differ from DEFAULT_TRAIN (stages 16-32-64, Adam's lr and L2 term,
+ * its epochs, shifts); measured 98.70 % held-out accuracy on wasm (apps/demos/README.md);
  * the other fields (batch, seed, schedule) are shared.
  */
 export const DEFAULT_RESNET = {
-  resnetChannels: [8, 16, 32] as readonly number[],
+  resnetChannels: [16, 32, 64] as readonly number[],
   augment: 2,
   epochs: 10,
   lr: 2e-3,
-  weightDecay: 1e-4,
+  weightDecay: 5e-4,
 };
 
 /**
