@@ -25,9 +25,10 @@ const everyEnv = process.env.CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY;
  * Per mode. webgpu defaults to every 4th case: its WGSL kernels compile one pipeline per shape, and
  * Chromium's SwiftShader takes over 3 minutes for the whole set on 2 cores; the same WGSL kernels
  * run the whole set in Node (golden.node.test.ts, mode webgpu, on Dawn + SwiftShader). Setting
- * CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=1 runs everything everywhere.
+ * webgl (WebGL1) runs the even cases per op; Node's headlessgl (the same WebGL1 kernels) runs the odd
+ * ones (golden.node.test.ts). CONVKIT_GPUJS_BROWSER_GOLDEN_EVERY=1 runs everything everywhere.
  */
-const everyFor = (mode: string): number => Math.max(1, Number(everyEnv ?? (mode === 'webgpu' ? 4 : 1)));
+const everyFor = (mode: string): number => Math.max(1, Number(everyEnv ?? (mode === 'webgpu' ? 4 : mode === 'webgl' ? 2 : 1)));
 
 type Suite = {
   run(mode: string, level: Level, large: number[]): Promise<{ engine: string; renderer: string; software: boolean; results: CaseResult[] }>;
