@@ -60,9 +60,11 @@ for (const m of [
       await ctx?.dispose();
     });
     for (const [op, list] of byOp) {
+      const picked = list.filter((_, i) => i % every === offset);
+      // an op with fewer cases than `every` may have none here (its case 0 runs in Chromium's webgl)
+      if (picked.length === 0) continue;
       describe(op, () => {
-        list.forEach((c, i) => {
-          if (i % every !== offset) return;
+        picked.forEach((c) => {
           it(c.id, async (t) => {
             const r = await runCase(c, ctx, undefined, store);
             if (r.status === 'skipped') t.skip(r.message);
